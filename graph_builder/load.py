@@ -1,0 +1,99 @@
+"""The ingest pipeline: files -> interviews -> extracted facts -> store, then resolution.
+
+Each interview is one unit of work, written atomically. An unchanged file (same content hash)
+is skipped, a changed one replaces its old version, a broken one is reported with the reason
+and the batch goes on. Resolution runs once at the end over the whole store and replays the
+analyst's curation log, so decisions survive every re-ingest.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from graph_builder.errors import TestimonyError, UnreadableFile
+from graph_builder.ingest.readers import iter_transcripts, read_document, read_folder_metadata
+from graph_builder.ingest.turns import split_turns
+from graph_builder.model import Interview, SourceDocument
+from graph_builder.resolve import resolve
+from graph_builder.store.base import GraphStore
+
+
+@dataclass
+class IngestReport:
+    added: list[str] = field(default_factory=list)
+    replaced: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    failed: list[tuple[str, str]] = field(default_factory=list)  # (path, reason)
+
+    def summary(self) -> str:
+        lines = [f"{len(self.added)} added, {len(self.replaced)} replaced, "
+                 f"{len(self.unchanged)} unchanged, {len(self.failed)} failed"]
+        lines += [f"  FAILED {path}: {reason}" for path, reason in self.failed]
+        return "\n".join(lines)
+
+
+def _with_folder_metadata(doc: SourceDocument, folder_meta: dict[str, dict[str, str]]) -> SourceDocument:
+    extra = folder_meta.get(Path(doc.path).name, {})
+    if not extra:
+        return doc
+    merged = {**extra, **doc.metadata}  # the file's own metadata wins
+    return SourceDocument(path=doc.path, text=doc.text, content_hash=doc.content_hash,
+                          metadata=merged, body_start=doc.body_start, cues=doc.cues)
+
+
+def read_interviews(paths: Iterable[Path], report: IngestReport) -> list[Interview]:
+    """Read and split every file; broken ones go to the report, the rest go on."""
+    metadata_by_folder: dict[Path, dict[str, dict[str, str]]] = {}
+    interviews: list[Interview] = []
+    seen: dict[str, str] = {}
+    for path in paths:
+        try:
+            folder = path.parent
+            if folder not in metadata_by_folder:
+                metadata_by_folder[folder] = read_folder_metadata(folder)
+            doc = _with_folder_metadata(read_document(path), metadata_by_folder[folder])
+            interview = split_turns(doc)
+        except UnreadableFile as exc:
+            report.failed.append((str(path), exc.reason))
+            continue
+        except TestimonyError as exc:
+            report.failed.append((str(path), str(exc)))
+            continue
+        if interview.id in seen:
+            report.failed.append((str(path), f"interview id {interview.id!r} is also used by "
+                                  f"{seen[interview.id]}; give one of them another interview_id"))
+            continue
+        seen[interview.id] = str(path)
+        interviews.append(interview)
+    return interviews
+
+
+def ingest(sources: list[str | Path], store: GraphStore, nlp, *, workers: int = 1,
+           progress: Callable[[Iterable], Iterable] = lambda it: it) -> IngestReport:
+    """Ingest files or folders of transcripts into `store`; returns what happened to each."""
+    from graph_builder.extract.pipeline import extract_many
+
+    report = IngestReport()
+    paths = iter_transcripts(sources)
+    interviews = read_interviews(paths, report)
+    todo: list[Interview] = []
+    for iv in interviews:
+        old = store.content_hash(iv.id)
+        if old == iv.content_hash:
+            report.unchanged.append(iv.id)
+        else:
+            (report.replaced if old else report.added).append(iv.id)
+            todo.append(iv)
+    if todo:
+        assignments = store.resolution()
+        for extracted in progress(extract_many(todo, nlp, workers=workers)):
+            store.replace_interview(extracted, assignments)
+    if todo:
+        refresh_resolution(store)
+    return report
+
+
+def refresh_resolution(store: GraphStore) -> None:
+    """Re-resolve every mention key in the store and replay the curation log."""
+    store.apply_resolution(resolve(store.key_usage(), store.curation_log()))

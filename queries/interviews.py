@@ -1,0 +1,39 @@
+"""The interview reader: an interview's turns with their mentions and theme codes."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from graph_builder.errors import NotFound
+from graph_builder.store.base import GraphStore, InterviewSummary, MentionRow, ThemeRow, TurnRow
+
+
+@dataclass(frozen=True)
+class ReaderTurn:
+    turn: TurnRow
+    mentions: tuple[MentionRow, ...]
+    themes: tuple[ThemeRow, ...]
+
+
+@dataclass(frozen=True)
+class InterviewReading:
+    summary: InterviewSummary
+    turns: tuple[ReaderTurn, ...]
+
+
+def list_interviews(store: GraphStore) -> list[InterviewSummary]:
+    return store.interviews()
+
+
+def read_interview(store: GraphStore, interview_id: str) -> InterviewReading:
+    summary = next((s for s in store.interviews() if s.id == interview_id), None)
+    if summary is None:
+        raise NotFound(f"no interview {interview_id!r}; `testimony stats` lists them")
+    mentions: dict[str, list[MentionRow]] = {}
+    for m in store.mentions(interview_id=interview_id):
+        mentions.setdefault(m.turn_id, []).append(m)
+    themes: dict[str, list[ThemeRow]] = {}
+    for t in store.themes(interview_id=interview_id):
+        themes.setdefault(t.turn_id, []).append(t)
+    return InterviewReading(summary=summary, turns=tuple(
+        ReaderTurn(turn=t, mentions=tuple(mentions.get(t.id, ())), themes=tuple(themes.get(t.id, ())))
+        for t in store.turns_of(interview_id)))

