@@ -32,11 +32,12 @@ def _ddl() -> str:
 
     def table(name: str, node: str, extra: str = "") -> str:
         key = nodes[node]["key"]
-        cols = ",\n  ".join(f"{c} {t}{' PRIMARY KEY' if c == key else ''}" for c, t in _columns(node))
+        pk = {key: " PRIMARY KEY"}
+        cols = ",\n  ".join(f'"{c}" {t}{pk.get(c, "")}' for c, t in _columns(node))
         return f"CREATE TABLE IF NOT EXISTS {name} (\n  {cols}{extra}\n);"
 
     mention_cols = graph_schema()["relationships"]["MENTIONS"]["properties"]
-    mention_sql = ", ".join(f"{c} {_SQL_TYPES[s['type']]}" for c, s in mention_cols.items())
+    mention_sql = ", ".join(f'"{c}" {_SQL_TYPES[spec["type"]]}' for c, spec in mention_cols.items())
     return "\n".join([
         table("interview", "Interview", ",\n  interviewee TEXT NOT NULL"),
         table("interviewee", "Interviewee"),
@@ -70,10 +71,6 @@ def _ddl() -> str:
         """CREATE VIRTUAL TABLE IF NOT EXISTS turn_fts USING fts5(
   id UNINDEXED, text, tokenize = "unicode61 remove_diacritics 2");""",
     ])
-
-
-def _q(name: str) -> str:
-    return f'"{name}"'
 
 
 class SQLiteStore:
