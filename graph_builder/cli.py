@@ -222,7 +222,24 @@ def build_parser() -> argparse.ArgumentParser:
     return p
 
 
+def help_markdown() -> str:
+    """docs/cli.md: every verb's --help, as the analyst sees it (checked by a test)."""
+    parser = build_parser()
+    parts = ["# The `testimony` command\n", "Generated from the parser: "
+             "`python -m graph_builder.cli --help-markdown > docs/cli.md`.\n",
+             "```\n" + parser.format_help() + "```\n"]
+    sub = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+    for name, verb in sub.choices.items():
+        parts.append(f"## testimony {name}\n\n```\n{verb.format_help()}```\n")
+    return "\n".join(parts)
+
+
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv == ["--help-markdown"]:
+        os.environ.setdefault("COLUMNS", "100")
+        print(help_markdown(), end="")
+        return 0
     args = build_parser().parse_args(argv)
     try:
         return args.func(args)
