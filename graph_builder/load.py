@@ -12,9 +12,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from graph_builder.errors import TestimonyError, UnreadableFile
-from graph_builder.ingest.readers import iter_transcripts, read_document, read_folder_metadata
+from graph_builder.ingest.readers import iter_transcripts, read_document
 from graph_builder.ingest.turns import split_turns
-from graph_builder.model import Interview, SourceDocument
+from graph_builder.model import Interview
 from graph_builder.resolve import resolve
 from graph_builder.store.base import GraphStore
 
@@ -33,27 +33,13 @@ class IngestReport:
         return "\n".join(lines)
 
 
-def _with_folder_metadata(doc: SourceDocument, folder_meta: dict[str, dict[str, str]]) -> SourceDocument:
-    extra = folder_meta.get(Path(doc.path).name, {})
-    if not extra:
-        return doc
-    merged = {**extra, **doc.metadata}  # the file's own metadata wins
-    return SourceDocument(path=doc.path, text=doc.text, content_hash=doc.content_hash,
-                          metadata=merged, body_start=doc.body_start, cues=doc.cues)
-
-
 def read_interviews(paths: Iterable[Path], report: IngestReport) -> list[Interview]:
     """Read and split every file; broken ones go to the report, the rest go on."""
-    metadata_by_folder: dict[Path, dict[str, dict[str, str]]] = {}
     interviews: list[Interview] = []
     seen: dict[str, str] = {}
     for path in paths:
         try:
-            folder = path.parent
-            if folder not in metadata_by_folder:
-                metadata_by_folder[folder] = read_folder_metadata(folder)
-            doc = _with_folder_metadata(read_document(path), metadata_by_folder[folder])
-            interview = split_turns(doc)
+            interview = split_turns(read_document(path))  # metadata.csv beside it is applied
         except UnreadableFile as exc:
             report.failed.append((str(path), exc.reason))
             continue
