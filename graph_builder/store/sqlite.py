@@ -225,7 +225,7 @@ class SQLiteStore:
             for k in keys:
                 neighbours[k] |= keys - {k}
         return [KeyUsage(key=k, type=types[k],
-                         surfaces=tuple(sorted(c.items(), key=lambda kv: (-kv[1], kv[0]))),
+                         surfaces=tuple(sorted(surfaces[k].items(), key=lambda kv: (-kv[1], kv[0]))),
                          interviews=tuple(sorted(interviews[k])), canonical_hint=hints[k],
                          neighbours=tuple(sorted(neighbours[k])))
                 for k in sorted(surfaces)]
