@@ -6,17 +6,50 @@ from itertools import combinations
 
 import networkx as nx
 
-from graph_builder.store.base import GraphStore
+from dataclasses import dataclass
+
+from graph_builder.store.base import GraphStore, InterviewSummary
+
+
+@dataclass(frozen=True)
+class InterviewFilter:
+    """Which interviews count, by the interviewee's attributes and the interview's date
+    (ISO strings compare in date order; an interview without a date passes no date bound)."""
+
+    gender: str | None = None
+    nationality: str | None = None
+    status: str | None = None
+    role: str | None = None
+    date_from: str | None = None
+    date_to: str | None = None
+
+    def allows(self, s: InterviewSummary) -> bool:
+        for attr in ("gender", "nationality", "status", "role"):
+            want = getattr(self, attr)
+            if want and (getattr(s, attr) or "").casefold() != want.casefold():
+                return False
+        if self.date_from and not (s.date and s.date >= self.date_from):
+            return False
+        if self.date_to and not (s.date and s.date[:len(self.date_to)] <= self.date_to):
+            return False
+        return True
 
 
 def cooccurrence_graph(store: GraphStore, *, types: tuple[str, ...] | None = None,
                        theme: str | None = None, interview_ids: tuple[str, ...] | None = None,
+                       where: InterviewFilter | None = None,
                        testimony_only: bool = True, min_weight: int = 1,
                        max_nodes: int | None = None) -> nx.Graph:
     """An undirected graph: node = entity (name, type, mentions, interviews), edge = entities
     named together in at least `min_weight` turns (weight = turns, interviews = how many
     interviews). `testimony_only` counts interviewees' turns only, not the interviewer's.
-    `max_nodes` keeps the most-mentioned entities."""
+    `max_nodes` keeps the most-mentioned entities. `where` keeps interviews by the
+    interviewee's attributes and the interview's date."""
+    if where is not None:
+        allowed = {s.id for s in store.interviews() if where.allows(s)}
+        interview_ids = tuple(sorted(allowed & set(interview_ids) if interview_ids else allowed))
+        if not interview_ids:
+            return nx.Graph()
     speaker_role = {t.id: t.speaker_role for s in store.interviews() for t in store.turns_of(s.id)} \
         if testimony_only else {}
     allowed_turns: set[str] | None = None
