@@ -1,0 +1,224 @@
+"""Interview -> ExtractedInterview: mentions, links and theme codes with offsets into the text.
+
+Each speaker turn is one spaCy Doc (so a mention never spans two speakers); offsets are mapped
+back to `Interview.text` as `turn.start + span.start_char`. After the per-turn components have run,
+one interview-level pass makes the names of a person consistent across turns ("Nour Haddad" in
+one turn makes "Nour" a person in the next, even where the model called it a place).
+"""
+from __future__ import annotations
+
+import os
+import re
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Iterator
+from functools import lru_cache
+
+from spacy.language import Language
+from spacy.tokens import Doc, Span
+
+from graph_builder.extract.components import (
+    ARTICLES_FREE,
+    CONFIDENCE,
+    HYPHENS,
+    LINKS_ATTR,
+    RULE_PIPES,
+    SPANS_MENTIONS,
+    Gazetteer,
+    add_testimony_pipes,
+    get_gazetteer,
+)
+from graph_builder.extract.model_loader import load_model
+from graph_builder.extract.normalize import mention_key
+from graph_builder.model import ExtractedInterview, Interview, Link, Mention, ThemeCode, Turn
+from schemas import Theme, load_codebook
+
+CODEBOOK_ENV = "TESTIMONY_CODEBOOK"
+# Components the extractor does not need: lemmas are never read (role plurals are gazetteer forms).
+UNUSED_PIPES: tuple[str, ...] = ("lemmatizer",)
+KUNYA_WORDS = frozenset({"abu", "abou", "abo", "umm", "um", "ibn", "bin", "bint"})
+
+
+def build_extractor(model: str | None = None) -> Language:
+    """The configured spaCy model with the testimony components added."""
+    return add_testimony_pipes(load_model(model))
+
+
+def ensure_pipeline(nlp: Language) -> Language:
+    """Add the testimony components to `nlp` when they are missing (idempotent)."""
+    if not all(name in nlp.pipe_names for name in RULE_PIPES):
+        add_testimony_pipes(nlp)
+    return nlp
+
+
+@lru_cache(maxsize=8)
+def _codebook(path: str | None) -> tuple[tuple[Theme, re.Pattern[str]], ...]:
+    return tuple((theme, theme.regex) for theme in load_codebook(path))
+
+
+def codebook() -> tuple[tuple[Theme, re.Pattern[str]], ...]:
+    """The codebook in effect (`TESTIMONY_CODEBOOK` overrides the bundled one), compiled once."""
+    return _codebook(os.environ.get(CODEBOOK_ENV) or None)
+
+
+def code_turn(turn: Turn) -> list[ThemeCode]:
+    """Theme codes of one turn: one per theme, the first trigger as evidence.
+
+    The interviewer's questions are context, never testimony, so they are not coded.
+    """
+    if turn.speaker_role == "interviewer":
+        return []
+    codes: list[ThemeCode] = []
+    for theme, regex in codebook():
+        match = regex.search(turn.text)
+        if match is None:
+            continue
+        codes.append(
+            ThemeCode(
+                turn_index=turn.index,
+                theme=theme.code,
+                start=turn.start + match.start(),
+                end=turn.start + match.end(),
+                evidence=match.group(0),
+            )
+        )
+    return codes
+
+
+def _disabled(nlp: Language) -> list[str]:
+    return [name for name in UNUSED_PIPES if name in nlp.pipe_names]
+
+
+def extract_interview(interview: Interview, nlp: Language) -> ExtractedInterview:
+    """Mentions, links and theme codes of one interview."""
+    return extract_many([interview], nlp)[0]
+
+
+def extract_many(interviews: Iterable[Interview], nlp: Language, workers: int = 1, batch_size: int = 64) -> list[ExtractedInterview]:
+    """Extract many interviews in one `nlp.pipe` stream (`workers` > 1: that many processes)."""
+    ensure_pipeline(nlp)
+    interviews = list(interviews)
+    work = ((turn.text, (n, t)) for n, iv in enumerate(interviews) for t, turn in enumerate(iv.turns))
+    docs: list[list[Doc]] = [[] for _ in interviews]
+    kwargs = {"n_process": workers} if workers > 1 else {}
+    for doc, (n, _t) in nlp.pipe(work, as_tuples=True, batch_size=batch_size, disable=_disabled(nlp), **kwargs):
+        docs[n].append(doc)
+    gazetteer = get_gazetteer(nlp)
+    return [_assemble(iv, ds, gazetteer) for iv, ds in zip(interviews, docs)]
+
+
+def _assemble(interview: Interview, docs: list[Doc], gazetteer: Gazetteer) -> ExtractedInterview:
+    _propagate_person_names(docs, gazetteer)
+    mentions: list[Mention] = []
+    links: list[Link] = []
+    themes: list[ThemeCode] = []
+    for turn, doc in zip(interview.turns, docs):
+        spans = list(doc.spans[SPANS_MENTIONS]) if SPANS_MENTIONS in doc.spans else []
+        keys: list[str] = []
+        for span in spans:
+            mention = _to_mention(turn, span)
+            keys.append(mention.key)
+            mentions.append(mention)
+        for link in doc._.get(LINKS_ATTR) or []:
+            if link["source"] >= len(keys) or link["target"] >= len(keys):
+                continue
+            links.append(
+                Link(
+                    type=link["type"],
+                    source_key=keys[link["source"]],
+                    target_key=keys[link["target"]],
+                    turn_index=turn.index,
+                    start=turn.start + link["start"],
+                    end=turn.start + link["end"],
+                )
+            )
+        themes.extend(code_turn(turn))
+    return ExtractedInterview(interview=interview, mentions=tuple(mentions), links=tuple(links), themes=tuple(themes))
+
+
+def _to_mention(turn: Turn, span: Span) -> Mention:
+    canonical = span.kb_id_ or None
+    method = span.id_ or "model"
+    return Mention(
+        turn_index=turn.index,
+        start=turn.start + span.start_char,
+        end=turn.start + span.end_char,
+        text=span.text,
+        type=span.label_,  # type: ignore[arg-type]
+        key=mention_key(span.label_, canonical or span.text),
+        method=method,
+        confidence=CONFIDENCE.get(method, 0.5),
+        canonical_hint=canonical,
+    )
+
+
+# --- interview-level name consistency -------------------------------------------------------
+
+
+def _name_parts(span: Span) -> list[str]:
+    """The words of a multi-word person name that can stand alone for it ("Nour", "Haddad")."""
+    words = [t for t in span if t.text not in HYPHENS and t.lower_ not in ARTICLES_FREE]
+    if len(words) < 2 or words[0].lower_ in KUNYA_WORDS:
+        return []  # "Abu Karim" is one name; "Karim" alone is somebody else
+    return [w.text for w in (words[0], words[-1]) if w.text[:1].isupper() and w.is_alpha and len(w) > 2]
+
+
+def _propagate_person_names(docs: list[Doc], gazetteer: Gazetteer) -> None:
+    """Mark stand-alone parts of the interview's person names as that person.
+
+    A part is marked where nothing else claims it, or where only the statistical model typed it
+    as something else (it often calls an unfamiliar first name a place). Words the gazetteer
+    knows are never taken (so "Mazloum Kobani" does not make Kobani a person).
+    """
+    parts: set[str] = set()
+    # one-word names: a person where the interview mostly says so ("Rania" typed a place once)
+    votes: dict[str, Counter[bool]] = defaultdict(Counter)
+    for doc in docs:
+        for span in doc.spans[SPANS_MENTIONS] if SPANS_MENTIONS in doc.spans else []:
+            if span.label_ == "PERSON":
+                parts.update(_name_parts(span))
+            if len(span) == 1 and span.label_ != "EVENT":
+                votes[span.text][span.label_ == "PERSON"] += 1
+    parts.update(text for text, v in votes.items() if v[True] > v[False] and text[:1].isupper())
+    parts = {p for p in parts if not gazetteer.starts_a_name(p)}
+    if not parts:
+        return
+    for doc in docs:
+        if SPANS_MENTIONS not in doc.spans:
+            continue
+        spans = list(doc.spans[SPANS_MENTIONS])
+        owner: dict[int, int] = {}
+        for idx, span in enumerate(spans):
+            if span.label_ != "EVENT":
+                for i in range(span.start, span.end):
+                    owner[i] = idx
+        changed = False
+        for tok in doc:
+            if tok.text not in parts:
+                continue
+            idx = owner.get(tok.i)
+            start = tok.i
+            # "Al-Haddad" / "al Haddad": take the article along
+            if start >= 2 and doc[start - 1].text in HYPHENS and doc[start - 2].lower_ in ARTICLES_FREE:
+                start -= 2
+            elif start >= 1 and doc[start - 1].lower_ in ("al-", "el-"):
+                start -= 1
+            if idx is None:
+                if any(i in owner for i in range(start, tok.i)):
+                    start = tok.i
+                spans.append(Span(doc, start, tok.i + 1, label="PERSON", span_id="propagation"))
+                changed = True
+            else:
+                span = spans[idx]
+                if span.label_ != "PERSON" and span.id_ in ("model", "corrected") and span.start == tok.i and span.end == tok.i + 1:
+                    spans[idx] = Span(doc, span.start, span.end, label="PERSON", span_id="propagation")
+                    changed = True
+        if changed:
+            # appended, not re-sorted: the links refer to mentions by their position
+            doc.spans[SPANS_MENTIONS] = spans
+
+
+def iter_turn_docs(interview: Interview, nlp: Language) -> Iterator[tuple[Turn, Doc]]:
+    """The processed Doc of every turn (for callers that want the spans themselves)."""
+    ensure_pipeline(nlp)
+    texts = (t.text for t in interview.turns)
+    yield from zip(interview.turns, nlp.pipe(texts, disable=_disabled(nlp)))
