@@ -124,7 +124,9 @@ def resolve(usage: list[KeyUsage], decisions: list[dict] | None = None) -> Resol
             else:
                 possibly.append((short, k, 80.0))
 
-    overrides = _replay(decisions or [], clusters, by_key)
+    overrides, rejected = _replay(decisions or [], clusters, by_key)
+    possibly = [(a, b, sc) for a, b, sc in possibly
+                if not any((a in x and b in y) or (a in y and b in x) for x, y in rejected)]
     return _entities(clusters, by_key, overrides, possibly)
 
 
@@ -169,11 +171,13 @@ def _differ_in_kunya_or_number(a: str, b: str) -> bool:
     return digits_a != digits_b
 
 
-def _replay(decisions: list[dict], clusters: _Clusters,
-            by_key: dict[str, KeyUsage]) -> list[_Override]:
-    """Apply merges, splits, renames and rejects in the order they were made (undone ones skipped)."""
+def _replay(decisions: list[dict], clusters: _Clusters, by_key: dict[str, KeyUsage]
+            ) -> tuple[list[_Override], list[tuple[set[str], set[str]]]]:
+    """Apply merges, splits, renames and rejects in the order they were made (undone ones
+    skipped); returns the analyst's names and the key sets rejected as "not the same"."""
     undone = {d["undoes"] for d in decisions if d.get("action") == "undo"}
     overrides: list[_Override] = []
+    rejected: list[tuple[set[str], set[str]]] = []
     for d in decisions:
         if d.get("id") in undone or d.get("action") == "undo":
             continue
@@ -197,6 +201,7 @@ def _replay(decisions: list[dict], clusters: _Clusters,
             for k in keys[1:]:
                 clusters.union(keys[0], k)
         elif action == "reject" and keys and other:
+            rejected.append((set(keys), set(other)))
             # "Not the same": pull the other side's keys out into their own cluster.
             a = clusters.find(keys[0])
             if clusters.find(other[0]) == a:
@@ -211,7 +216,7 @@ def _replay(decisions: list[dict], clusters: _Clusters,
                     clusters.union(other[0], k)
         if action in ("rename", "split", "merge") and d.get("name") and keys:
             overrides.append(_Override(frozenset(keys + other), d["name"]))
-    return overrides
+    return overrides, rejected
 
 
 def _entities(clusters: _Clusters, by_key: dict[str, KeyUsage], overrides: list[_Override],

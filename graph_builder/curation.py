@@ -1,0 +1,95 @@
+"""The analyst's curation decisions: merge, split, rename, reject, undo.
+
+Each decision is appended to the store's curation log (who, when, why, on what evidence, and
+the mention keys it concerns) and the resolution is recomputed; the resolver replays the log
+after every ingest, so decisions survive re-ingestion. Decisions name mention keys, not entity
+ids, because ids can change when the corpus does; keys are what the extractor produces again.
+"""
+from __future__ import annotations
+
+import uuid
+from datetime import datetime, timezone
+
+from graph_builder.errors import CurationError
+from graph_builder.load import refresh_resolution
+from graph_builder.store.base import GraphStore
+
+
+def keys_of(store: GraphStore, entity_id: str) -> list[str]:
+    """The mention keys currently resolved to `entity_id`."""
+    keys = sorted(k for k, e in store.resolution().items() if e == entity_id)
+    if not keys:
+        raise CurationError(f"no entity {entity_id!r}: it may have been merged or renamed since; "
+                            "look it up again with `testimony entities NAME`")
+    return keys
+
+
+def _decide(store: GraphStore, action: str, *, who: str, why: str, evidence: str = "",
+            **fields: object) -> dict:
+    if not who.strip():
+        raise CurationError("say who makes this decision (--who): the log records it")
+    decision = {"id": uuid.uuid4().hex[:12], "action": action, "who": who, "why": why,
+                "evidence": evidence, "when": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+                **fields}
+    store.record_decision(decision)
+    refresh_resolution(store)
+    return decision
+
+
+def merge(store: GraphStore, entity_id: str, other_id: str, *, who: str, why: str = "",
+          evidence: str = "", name: str | None = None) -> dict:
+    """One entity: `other_id` joins `entity_id` (whose name is kept unless `name` is given)."""
+    if entity_id == other_id:
+        raise CurationError("an entity cannot be merged with itself")
+    a, b = store.entity(entity_id), store.entity(other_id)
+    if a is None or b is None:
+        raise CurationError(f"no entity {entity_id if a is None else other_id!r}")
+    if a.type != b.type:
+        raise CurationError(f"{a.name} is a {a.type} and {b.name} a {b.type}: only entities of "
+                            "one type can be merged; fix the type first")
+    return _decide(store, "merge", who=who, why=why, evidence=evidence,
+                   keys=keys_of(store, entity_id), other_keys=keys_of(store, other_id),
+                   name=name or a.name, entities=[entity_id, other_id])
+
+
+def split(store: GraphStore, entity_id: str, keys: list[str], *, who: str, why: str = "",
+          evidence: str = "", name: str | None = None) -> dict:
+    """The given spellings (mention keys) leave `entity_id` and become an entity of their own."""
+    current = keys_of(store, entity_id)
+    unknown = sorted(set(keys) - set(current))
+    if not keys or unknown:
+        raise CurationError(f"split needs some of {entity_id}'s keys {current}; not its own: {unknown}")
+    if set(keys) == set(current):
+        raise CurationError("splitting off every key leaves nothing behind; rename instead")
+    return _decide(store, "split", who=who, why=why, evidence=evidence, keys=sorted(keys),
+                   name=name, entities=[entity_id])
+
+
+def rename(store: GraphStore, entity_id: str, name: str, *, who: str, why: str = "",
+           evidence: str = "") -> dict:
+    if not name.strip():
+        raise CurationError("a new name cannot be empty")
+    return _decide(store, "rename", who=who, why=why, evidence=evidence,
+                   keys=keys_of(store, entity_id), name=name.strip(), entities=[entity_id])
+
+
+def reject(store: GraphStore, entity_id: str, other_id: str, *, who: str, why: str = "",
+           evidence: str = "") -> dict:
+    """Not the same: keep the two apart (and off the review list)."""
+    return _decide(store, "reject", who=who, why=why, evidence=evidence,
+                   keys=keys_of(store, entity_id), other_keys=keys_of(store, other_id),
+                   entities=[entity_id, other_id])
+
+
+def undo(store: GraphStore, decision_id: str, *, who: str, why: str = "") -> dict:
+    log = store.curation_log()
+    if not any(d.get("id") == decision_id and d.get("action") != "undo" for d in log):
+        raise CurationError(f"no decision {decision_id!r} in the curation log")
+    if any(d.get("action") == "undo" and d.get("undoes") == decision_id for d in log):
+        raise CurationError(f"decision {decision_id!r} is already undone")
+    return _decide(store, "undo", who=who, why=why, undoes=decision_id)
+
+
+def review_queue(store: GraphStore) -> list[tuple[str, str, float]]:
+    """Pairs the resolver kept apart as possibly the same, minus those an analyst rejected."""
+    return store.possibly_same()

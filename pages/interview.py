@@ -1,0 +1,152 @@
+"""Interview reader: one interview's turns in order, mentions and theme codes marked.
+
+?interview=<id>&turn=<n> opens the interview at that turn (outlined, and scrolled to).
+"""
+from __future__ import annotations
+
+from collections import Counter
+
+import streamlit as st
+
+from graph_builder.errors import NotFound
+from queries import app_support as app
+from schemas import ENTITY_TYPES, SPEAKER_ROLES
+
+app.require_entry()  # first: the entry script and its password gate have run
+
+store = app.get_store()
+labels = app.codebook_labels()
+summaries = app.interviews(store)
+by_id = {s.id: s for s in summaries}
+names = {eid: e.name for eid, e in app.entity_index(store).items()}
+
+st.title("Interview reader")
+
+interview_id = app.synced_selectbox(
+    f"Interview ({len(summaries)})", [s.id for s in summaries], key="reader_pick",
+    param="interview", clears=("turn",), placeholder="Choose an interview",
+    format_func=lambda i: f"{by_id[i].title} — {by_id[i].pseudonym}" if i in by_id else i)
+
+wanted = st.query_params.get("interview")
+if wanted and wanted not in by_id:
+    st.warning(f"No interview with the id “{wanted}” in this store.")
+
+if interview_id is None:
+    st.caption("Interviews in the store — choose one above, or click a row:")
+    table = st.dataframe(
+        [{"id": s.id, "title": s.title, "interviewee": s.pseudonym, "status": s.status,
+          "date": s.date, "place": s.place, "medium": s.medium, "turns": s.turns}
+         for s in summaries], hide_index=True, width="stretch", key="reader_table",
+        on_select="rerun", selection_mode="single-row")
+    rows = table.selection.rows if table is not None else []
+    if rows:
+        st.query_params["interview"] = summaries[rows[0]].id
+        st.rerun()
+    st.stop()
+
+try:
+    doc = app.reading(store, interview_id)
+except NotFound as exc:
+    st.error(str(exc))
+    st.stop()
+summary = doc.summary
+details = app.interview_details(store, interview_id)
+
+try:
+    focus = int(st.query_params.get("turn", ""))
+except ValueError:
+    focus = None
+indexes = [rt.turn.index for rt in doc.turns]
+if focus is not None and focus not in indexes:
+    st.warning(f"This interview has no turn {focus}; its turns run from {min(indexes, default=0)} "
+               f"to {max(indexes, default=0)}.")
+    focus = None
+
+# --- metadata -------------------------------------------------------------------------------
+meta = [("Interviewee", summary.pseudonym), ("Status", summary.status), ("Role", summary.role),
+        ("Gender", summary.gender), ("Nationality", summary.nationality),
+        ("Age", details.get("age")), ("Date", summary.date), ("Place", summary.place),
+        ("Language", details.get("language")), ("Interviewer", details.get("interviewer")),
+        ("Medium", summary.medium), ("Media file", summary.media_file),
+        ("Source file", summary.source_path), ("Content hash", summary.content_hash[:16] + "…"),
+        ("Turns", str(summary.turns))]
+app.html_block(
+    f'<div style="font-size:1.35rem;font-weight:650;margin-bottom:6px">{app.esc(summary.title)}</div>'
+    '<div style="display:grid;grid-template-columns:repeat(auto-fill,minmax(230px,1fr));gap:2px 18px;'
+    'font-size:0.85rem;margin-bottom:6px">'
+    + "".join(f'<div><span style="color:#868e96">{app.esc(k)}:</span> {app.esc(v)}</div>'
+              for k, v in meta if v)
+    + "</div>")
+
+# --- controls -------------------------------------------------------------------------------
+c1, c2, c3 = st.columns([1, 2, 1.4])
+
+
+def jump() -> None:
+    st.query_params["turn"] = str(st.session_state["reader_turn"])
+
+
+# The box always shows the URL's turn (none when the URL names none).
+if focus is not None:
+    st.session_state["reader_turn"] = focus
+else:
+    st.session_state.pop("reader_turn", None)
+c1.number_input("Jump to turn", min_value=min(indexes, default=0), max_value=max(indexes, default=0),
+                step=1, key="reader_turn", on_change=jump,
+                **({} if focus is not None else {"value": None}))
+coded = Counter(t.theme for rt in doc.turns for t in rt.themes)
+only_themes = c2.multiselect("Only turns coded with", sorted(coded), key="reader_themes",
+                             format_func=lambda c: f"{labels.get(c, c)} ({coded[c]})")
+roles = c3.multiselect("Speakers", list(SPEAKER_ROLES), default=list(SPEAKER_ROLES),
+                       key="reader_roles", format_func=app.role_label)
+
+# --- transcript and side panel ------------------------------------------------------------
+left, right = st.columns([2.6, 1])
+
+shown = [rt for rt in doc.turns
+         if rt.turn.speaker_role in roles
+         and (not only_themes or any(t.theme in only_themes for t in rt.themes))
+         or rt.turn.index == focus]
+types_here = [t for t in ENTITY_TYPES if any(m.type == t for rt in doc.turns for m in rt.mentions)]
+
+with left:
+    if focus is not None:
+        rt = next(r for r in doc.turns if r.turn.index == focus)
+        st.caption(f"Turn {focus}, outlined below in the transcript:")
+        app.html_block(app.turn_block(
+            rt.turn, app.highlight(rt.turn.text,
+                                   app.mention_marks(rt.mentions, rt.turn.start, names)),
+            header=app.reader_header(rt.turn), tags=app.theme_tags(rt.themes, labels),
+            focused=True))
+    if types_here:
+        app.html_block(f'<div style="margin:4px 0">{app.legend_html(types_here)}</div>')
+    st.caption(f"{len(shown)} of {len(doc.turns)} turns shown. Interviewer turns are grey and "
+               "italic: context, not testimony. Hover a marked name for its entity.")
+    app.html_block("".join(
+        app.turn_block(rt.turn, app.highlight(rt.turn.text,
+                                              app.mention_marks(rt.mentions, rt.turn.start, names)),
+                       header=app.reader_header(rt.turn), tags=app.theme_tags(rt.themes, labels),
+                       anchor=True, focused=rt.turn.index == focus)
+        for rt in shown))
+    if focus is not None:
+        app.scroll_to_turn(focus)
+
+with right:
+    st.subheader("Named in this interview")
+    counts: Counter[str] = Counter(m.entity_id for rt in doc.turns for m in rt.mentions)
+    types_of = {m.entity_id: m.type for rt in doc.turns for m in rt.mentions}
+    if not counts:
+        st.caption("No entity was found in this interview.")
+    for etype in types_here:
+        ids = sorted((e for e in counts if types_of[e] == etype),
+                     key=lambda e: (-counts[e], names.get(e, e)))
+        st.caption(f"{app.type_label(etype)} ({len(ids)})")
+        with st.container(horizontal=True, gap="small"):
+            for eid in ids[:30]:
+                st.page_link(app.ENTITY_PAGE,
+                             label=f"{app.md_escape(names.get(eid, eid))} ({counts[eid]})",
+                             icon=app.type_icon(etype), query_params={"entity": eid})
+    if coded:
+        st.subheader("Themes")
+        app.html_block("".join(app.tag_html(f"{labels.get(c, c)} · {n}", c, "#5f3dc4")
+                               for c, n in coded.most_common()))

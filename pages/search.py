@@ -1,0 +1,102 @@
+"""Search: speaker turns that contain the words or name an entity, each with its provenance."""
+from __future__ import annotations
+
+import streamlit as st
+
+from queries import app_support as app
+from schemas import ENTITY_TYPES, SPEAKER_ROLES
+
+app.require_entry()  # first: the entry script and its password gate have run
+
+store = app.get_store()
+labels = app.codebook_labels()
+summaries = app.interviews(store)
+names = {eid: e.name for eid, e in app.entity_index(store).items()}
+
+st.title("Search testimony")
+
+# ?q=... opens the page on a query; the query typed here goes back into the URL to share.
+url_q = st.query_params.get("q", "")
+if url_q and url_q != st.session_state.get("_search_q_from_url"):
+    st.session_state["search_q"] = url_q  # a link brought a new query
+st.session_state["_search_q_from_url"] = url_q
+query = st.text_input(
+    "Words or a name", key="search_q", placeholder="e.g. Raqqa, hisbah, Abu Hamza al-Tunisi",
+    help="Turns containing every word, or naming an entity the query names under any "
+         "spelling (Raqqa also finds Raqqah). Case and accents are ignored.")
+
+c1, c2, c3, c4, c5 = st.columns([1.1, 1.3, 1.1, 1.6, 0.8])
+entity_type = c1.selectbox("Mentions a…", [None, *ENTITY_TYPES], key="search_type",
+                           format_func=lambda t: "Any entity type" if t is None else app.type_label(t))
+theme = c2.selectbox("Coded with theme", [None, *labels], key="search_theme",
+                     format_func=lambda c: "Any theme" if c is None else labels.get(c, c))
+pseudonyms = sorted({s.pseudonym for s in summaries}, key=str.casefold)
+interviewee = c3.selectbox("Interviewee", [None, *pseudonyms], key="search_who",
+                           format_func=lambda p: "Any interviewee" if p is None else p)
+roles = c4.multiselect("Speakers", list(SPEAKER_ROLES), default=list(SPEAKER_ROLES),
+                       key="search_roles", format_func=app.role_label,
+                       help="Only interviewees' turns are testimony; interviewer turns are "
+                            "context and are shown in grey.")
+limit = int(c5.number_input("Max turns", min_value=10, max_value=1000, value=50, step=10,
+                            key="search_limit"))
+
+if query.strip():
+    st.query_params["q"] = st.session_state["_search_q_from_url"] = query.strip()
+else:
+    st.query_params.pop("q", None)
+    st.info("Type words or a name to find the turns that contain them. Filters narrow the "
+            "results to turns naming an entity of a type, coded with a theme, or from one "
+            "interviewee.")
+    st.stop()
+
+if not roles:
+    st.warning("Choose at least one kind of speaker.")
+    st.stop()
+
+known = app.entities_matching(store, query, entity_type, limit=8)
+if known:
+    st.caption("Entities named like this — open one for every mention across interviews:")
+    with st.container(horizontal=True, gap="small"):
+        for entity, count in known:
+            st.page_link(app.ENTITY_PAGE, label=f"{app.md_escape(entity.name)} ({count})",
+                         icon=app.type_icon(entity.type), query_params={"entity": entity.id})
+
+hits = app.search_turns(store, query, entity_type=entity_type, theme=theme,
+                        interviewee=interviewee, roles=tuple(roles), limit=limit)
+if not hits:
+    st.warning("No turn matches. Try fewer words, another spelling, or fewer filters.")
+    st.stop()
+
+in_interviews = sorted({h.turn.interview_id for h in hits})
+more = " (the first ones; raise Max turns for more)" if len(hits) >= limit else ""
+st.subheader(f"{len(hits)} turn{'s' if len(hits) != 1 else ''} in {len(in_interviews)} "
+             f"interview{'s' if len(in_interviews) != 1 else ''}{more}")
+types_seen = [t for t in ENTITY_TYPES if any(m.type == t for h in hits for m in h.mentions)]
+if types_seen:
+    app.html_block('<div style="margin-bottom:4px"><span style="font-size:0.8rem;'
+                   f'color:#495057;margin-right:8px">Mentions:</span>{app.legend_html(types_seen)}'
+                   f'<span style="font-size:0.8rem;background:{app.MATCH_BACKGROUND};'
+                   'padding:0 4px;font-weight:600">matched words</span></div>')
+
+for hit in hits:
+    turn, summary = hit.turn, hit.interview
+    marks = [app.Mark(s, e, "match") for s, e in hit.matches]
+    marks += app.mention_marks(hit.mentions, turn.start, names)
+    header = app.provenance_line(title=summary.title, pseudonym=summary.pseudonym,
+                                 speaker=turn.speaker, role=turn.speaker_role, index=turn.index,
+                                 start=turn.start, end=turn.end, time_start=turn.time_start)
+    with st.container(border=True):
+        app.html_block(app.turn_block(turn, app.highlight(turn.text, marks), header=header,
+                                      tags=app.theme_tags(hit.themes, labels)))
+        with st.container(horizontal=True, gap="small"):
+            st.page_link(app.INTERVIEW_PAGE, label=f"Read in context (turn {turn.index})",
+                         icon=":material/article:",
+                         query_params={"interview": turn.interview_id, "turn": str(turn.index)})
+            seen: list[str] = []
+            for m in hit.mentions:
+                if m.entity_id not in seen:
+                    seen.append(m.entity_id)
+            for eid in seen[:8]:
+                etype = next(m.type for m in hit.mentions if m.entity_id == eid)
+                st.page_link(app.ENTITY_PAGE, label=app.md_escape(names.get(eid, eid)),
+                             icon=app.type_icon(etype), query_params={"entity": eid})

@@ -1,0 +1,99 @@
+"""The analyst's app: search testimony, read interviews, follow entities, see the network.
+
+Run with `testimony serve` (or `streamlit run streamlit_app.py`). The store is chosen by the
+same settings as the CLI (TESTIMONY_DB, NEO4J_URI, TESTIMONY_BACKEND). The material can
+identify witnesses: the app binds to 127.0.0.1 by default (.streamlit/config.toml), and when
+TESTIMONY_APP_PASSWORD is set it asks for that password before any page renders.
+"""
+from __future__ import annotations
+
+import hmac
+import os
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent
+if str(ROOT) not in sys.path:  # run from anywhere, without installing the package
+    sys.path.insert(0, str(ROOT))
+
+import streamlit as st  # noqa: E402
+
+from graph_builder.errors import TestimonyError  # noqa: E402
+from queries import app_support as app  # noqa: E402
+
+# No ":material/…:" icon on st.Page or here: the current page's icon becomes the favicon, and
+# Streamlit fetches a Material favicon from fonts.gstatic.com (an emoji one is an inline SVG).
+# Nothing may be fetched from the internet.
+st.set_page_config(page_title="Testimony graph", page_icon="🕸️", layout="wide",
+                   initial_sidebar_state="expanded")
+
+PASSWORD_ENV = "TESTIMONY_APP_PASSWORD"
+PAGES = [
+    st.Page(app.SEARCH_PAGE, title="Search", default=True),  # served at / (e.g. /?q=Raqqa)
+    st.Page(app.ENTITY_PAGE, title="Entity", url_path="entity"),
+    st.Page(app.INTERVIEW_PAGE, title="Interview", url_path="interview"),
+    st.Page(app.NETWORK_PAGE, title="Network", url_path="network"),
+]
+
+
+def password_gate() -> bool:
+    """True once this session has given the password (or when none is configured)."""
+    expected = os.environ.get(PASSWORD_ENV)
+    if not expected or st.session_state.get("authenticated"):
+        return True
+    # Register the pages but show no menu: nothing about the app before the password.
+    st.navigation(PAGES, position="hidden")
+    st.title("Testimony graph")
+    st.caption("This app holds interview material that can identify witnesses. "
+               "Enter the password you were given.")
+    with st.form("login", clear_on_submit=True):
+        given = st.text_input("Password", type="password", key="login_password")
+        submitted = st.form_submit_button("Open")
+    if submitted:
+        # Compare bytes in constant time; only a flag is kept, never the password.
+        if hmac.compare_digest(given.encode("utf-8"), expected.encode("utf-8")):
+            st.session_state["authenticated"] = True
+            st.rerun()
+        time.sleep(1.0)  # slow down guessing
+        st.error("Wrong password.")
+    return False
+
+
+if not password_gate():
+    st.stop()
+
+try:
+    store = app.get_store()
+    stats = app.store_stats(store)
+except TestimonyError as exc:
+    st.error(f"The graph store cannot be opened: {exc}")
+    st.stop()
+
+with st.sidebar:
+    st.caption(f"Store: **{app.md_escape(store.backend)}** at `{store.location.replace('`', '')}`")
+    st.caption(" · ".join(f"{stats.get(k, 0):,} {label}" for k, label in (
+        ("interviews", "interviews"), ("interviewees", "interviewees"), ("turns", "turns"),
+        ("entities", "entities"), ("mentions", "mentions"), ("theme_codes", "theme codes"),
+        ("links", "links"))))
+    if os.environ.get(PASSWORD_ENV) and st.button("Lock", help="Forget the password in this tab"):
+        st.session_state.pop("authenticated", None)
+        st.rerun()
+
+page = st.navigation(PAGES)
+
+if not stats.get("interviews"):
+    st.title("Testimony graph")
+    st.info(
+        f"The store ({app.md_escape(store.backend)} at {app.md_escape(store.location)}) holds no "
+        "interviews yet.\n\n"
+        "Ingest a folder of transcripts (txt, md, docx, pdf, srt, vtt, json) from a terminal, "
+        "with the same settings as this app:\n\n"
+        "    testimony ingest FOLDER\n\n"
+        "for example `testimony ingest sample_corpus/` for the fictional sample corpus; then "
+        "reload this page. The embedded store is the file named by TESTIMONY_DB "
+        "(default ./testimony.db); set NEO4J_URI to use a Neo4j server instead.")
+    st.stop()
+
+with app.entered():
+    page.run()
