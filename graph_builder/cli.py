@@ -100,17 +100,104 @@ def cmd_entity(args: argparse.Namespace) -> int:
     return 0
 
 
+def _network(store, args: argparse.Namespace):
+    from queries.network import InterviewFilter, cooccurrence_graph
+    from queries.paths import annotate_structure, neighbourhood
+
+    where = InterviewFilter(gender=args.gender, nationality=args.nationality, status=args.status,
+                            role=args.role, date_from=args.date_from, date_to=args.date_to)
+    graph = cooccurrence_graph(store, types=tuple(args.type) if args.type else None,
+                               theme=args.theme, min_weight=args.min_weight, where=where,
+                               max_nodes=args.max_nodes)
+    if getattr(args, "around", None):
+        graph = neighbourhood(store, args.around, args.depth, graph=graph)
+    return annotate_structure(graph)
+
+
 def cmd_export(args: argparse.Namespace) -> int:
     from queries.exports import export_graph
-    from queries.network import cooccurrence_graph
 
     store = _store(args)
-    graph = cooccurrence_graph(store, types=tuple(args.type) if args.type else None,
-                               theme=args.theme, min_weight=args.min_weight)
+    graph = _network(store, args)
     for path in export_graph(graph, args.output, args.format):
         print(path)
     print(f"{graph.number_of_nodes()} entities, {graph.number_of_edges()} connections",
           file=sys.stderr)
+    return 0
+
+
+def cmd_corroborate(args: argparse.Namespace) -> int:
+    from queries.corroboration import corroborate_entity, corroborate_link, corroborate_turn
+    from queries.exports import quotes_report
+
+    store = _store(args)
+    if args.turn:
+        for s in corroborate_turn(store, args.turn, limit=args.limit):
+            shared = ", ".join(e.name for e in s.shared_entities)
+            print(f"{s.score:.3f}\t{s.turn.id}\t{s.pseudonym}\tshares: {shared}\t{s.turn.text[:160]}")
+        return 0
+    if not args.entity:
+        raise TestimonyError("name an entity id (see `testimony entities`), or --turn TURN_ID")
+    c = (corroborate_link(store, args.entity, args.with_entity) if args.with_entity
+         else corroborate_entity(store, args.entity))
+    print(quotes_report(c, fmt=args.format, store=store, include_attributes=args.include_attributes),
+          end="")
+    return 0
+
+
+def cmd_paths(args: argparse.Namespace) -> int:
+    from queries.paths import shortest_paths
+
+    store = _store(args)
+    names = {e.id: e.name for e in store.entities()}
+    paths = shortest_paths(store, args.source, args.target, limit=args.limit)
+    if not paths:
+        print("no connection between them in interviewees' turns")
+    for i, p in enumerate(paths, 1):
+        print(f"path {i}: " + " -> ".join(names.get(e, e) for e in p.entities))
+        for hop in p.hops:
+            cites = ", ".join(f"{t.interview_id} turn {t.index}" for t in hop.turns[:5])
+            more = f" (+{len(hop.turns) - 5} more)" if len(hop.turns) > 5 else ""
+            print(f"  {names.get(hop.source, hop.source)} — {names.get(hop.target, hop.target)}: {cites}{more}")
+    return 0
+
+
+def cmd_curate(args: argparse.Namespace) -> int:
+    from graph_builder import curation
+
+    store = _store(args)
+    action = args.action
+    if action == "log":
+        for d in store.curation_log():
+            extra = d.get("undoes") or ", ".join(d.get("entities", []))
+            print(f"{d['id']}\t{d['when']}\t{d['who']}\t{d['action']}\t{extra}\t{d.get('why', '')}")
+        return 0
+    if action == "review":
+        names = {e.id: e.name for e in store.entities()}
+        for a, b, score in curation.review_queue(store):
+            print(f"{score}\t{a} ({names.get(a, '?')})\t{b} ({names.get(b, '?')})")
+        return 0
+    common = {"who": args.who or "", "why": args.why or ""}
+    ids = args.ids
+    need = {"merge": 2, "reject": 2, "rename": 1, "split": 1, "undo": 1}[action]
+    if len(ids) != need:
+        raise TestimonyError(f"curate {action} takes {need} id(s); got {len(ids)}")
+    if action == "merge":
+        d = curation.merge(store, ids[0], ids[1], evidence=args.evidence or "", name=args.name, **common)
+    elif action == "reject":
+        d = curation.reject(store, ids[0], ids[1], evidence=args.evidence or "", **common)
+    elif action == "rename":
+        if not args.name:
+            raise TestimonyError("rename needs --name NEW_NAME")
+        d = curation.rename(store, ids[0], args.name, evidence=args.evidence or "", **common)
+    elif action == "split":
+        if not args.key:
+            raise TestimonyError(f"split needs --key KEY (repeatable); {ids[0]} has keys: "
+                                 + ", ".join(curation.keys_of(store, ids[0])))
+        d = curation.split(store, ids[0], args.key, name=args.name, evidence=args.evidence or "", **common)
+    else:
+        d = curation.undo(store, ids[0], **common)
+    print(f"recorded decision {d['id']} ({d['action']})")
     return 0
 
 
@@ -142,6 +229,18 @@ def cmd_serve(args: argparse.Namespace) -> int:
            "--browser.gatherUsageStats", "false", "--server.headless", str(args.headless).lower()]
     print(" ".join(cmd), file=sys.stderr)
     return subprocess.call(cmd, cwd=REPO_ROOT)
+
+
+def _network_filters(s: argparse.ArgumentParser) -> None:
+    s.add_argument("--type", action="append", choices=["PERSON", "PLACE", "ORG", "ROLE", "GROUP", "EVENT"],
+                   help="keep entity type (repeatable)")
+    s.add_argument("--theme", help="only turns coded with this theme")
+    s.add_argument("--min-weight", type=int, default=1, help="minimum turns per connection")
+    s.add_argument("--max-nodes", type=int, help="keep the most-mentioned entities")
+    for attr in ("gender", "nationality", "status", "role"):
+        s.add_argument(f"--{attr}", help=f"only interviews whose interviewee's {attr} is this")
+    s.add_argument("--date-from", help="only interviews on or after this ISO date")
+    s.add_argument("--date-to", help="only interviews on or before this ISO date")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -188,15 +287,53 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("entity_id", help="e.g. place:raqa (see `testimony entities`)")
     s.set_defaults(func=cmd_entity)
 
-    s = sub.add_parser("export", help="export the co-occurrence network",
-                       description="Write the network of entities named together (GraphML, "
-                       "GEXF, or neo4j-admin CSV). Pseudonym-safe: no interviewee attributes.")
-    s.add_argument("output", help="file to write; the format follows the extension")
-    s.add_argument("--format", choices=["graphml", "gexf", "csv"])
-    s.add_argument("--type", action="append", help="keep entity type (repeatable)")
-    s.add_argument("--theme", help="only turns coded with this theme")
-    s.add_argument("--min-weight", type=int, default=1, help="minimum turns per connection")
+    s = sub.add_parser("export", help="export the network (GraphML, GEXF, Cytoscape, CSV, PNG, SVG, HTML)",
+                       description="Write the network of entities named together in interviewees' "
+                       "turns, or a chosen part of it. The format follows the extension (.graphml, "
+                       ".gexf, .json for Cytoscape, .csv for neo4j-admin import, .png, .svg, .html). "
+                       "Pseudonym-safe: no interviewee attributes.")
+    s.add_argument("output", help="file to write")
+    s.add_argument("--format", choices=["graphml", "gexf", "cytoscape", "csv", "png", "svg", "html"])
+    _network_filters(s)
+    s.add_argument("--around", metavar="ENTITY_ID", help="only the neighbourhood of this entity")
+    s.add_argument("--depth", type=int, default=1, help="hops around --around (default 1)")
     s.set_defaults(func=cmd_export)
+
+    s = sub.add_parser("corroborate", help="who attests an entity, a link or a turn",
+                       description="Distinct interviewees attesting an entity (or a link with "
+                       "--with, or similar turns with --turn), each quote with provenance and "
+                       "stance (first-hand, hearsay, hedged), where accounts differ, and where "
+                       "the interviewer named it first. Prints a quotes report.")
+    s.add_argument("entity", nargs="?", help="entity id")
+    s.add_argument("--with", dest="with_entity", metavar="ENTITY_ID", help="corroborate the link to this entity")
+    s.add_argument("--turn", metavar="TURN_ID", help="turns of other interviews telling the same (e.g. int-03#7)")
+    s.add_argument("--format", choices=["md", "csv"], default="md")
+    s.add_argument("--include-attributes", action="store_true",
+                   help="add interviewee attributes (identifying; off by default)")
+    s.add_argument("--limit", type=int, default=20)
+    s.set_defaults(func=cmd_corroborate)
+
+    s = sub.add_parser("paths", help="how two entities connect, with evidence",
+                       description="Shortest paths between two entities in the co-occurrence "
+                       "network, with the interviewee turns that attest each hop.")
+    s.add_argument("source")
+    s.add_argument("target")
+    s.add_argument("--limit", type=int, default=5)
+    s.set_defaults(func=cmd_paths)
+
+    s = sub.add_parser("curate", help="merge, split, rename, reject, undo; the decision log",
+                       description="Record an analyst's decision about entities. Decisions are "
+                       "logged (who, when, why, evidence) and replayed on every re-ingest. "
+                       "Actions: merge A B, split A --key K, rename A --name N, reject A B, "
+                       "undo DECISION_ID, log, review.")
+    s.add_argument("action", choices=["merge", "split", "rename", "reject", "undo", "log", "review"])
+    s.add_argument("ids", nargs="*", help="entity ids (or a decision id for undo)")
+    s.add_argument("--who", help="the analyst making the decision (required for changes)")
+    s.add_argument("--why", help="the reason, for the log")
+    s.add_argument("--evidence", help="what it rests on (interview, turn, document)")
+    s.add_argument("--name", help="the name to give (merge, rename, split)")
+    s.add_argument("--key", action="append", help="a mention key to split off (repeatable)")
+    s.set_defaults(func=cmd_curate)
 
     s = sub.add_parser("extract", help="print findings of files as JSON lines",
                        description="Extract mentions, links and themes from files and print one "

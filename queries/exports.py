@@ -1,52 +1,191 @@
-"""Exporters, one family: a networkx graph out to the formats analysts hand on.
+"""Exporters, one family: what is on screen, or a chosen subgraph, out to the formats analysts
+hand on (Gephi, yEd, Cytoscape, neo4j-admin, images, a standalone page, quote reports).
 
-Exports carry entity names, types and counts only; interviewee attributes never enter the
-co-occurrence graph, so these files are pseudonym-safe.
+Pseudonym-safe by default: network exports carry entity names, types and counts only; quote
+reports name interviewees by pseudonym and leave out their attributes (gender, nationality,
+status, role, age) unless `include_attributes=True`. Text is escaped for XML/HTML/SVG.
 """
 from __future__ import annotations
 
 import csv
+import io
+import json
 from pathlib import Path
 
 import networkx as nx
 
-FORMATS = ("graphml", "gexf", "csv")
+from schemas import ENTITY_TYPES, IDENTIFYING_ATTRIBUTES, entity_label
+
+GRAPH_FORMATS = ("graphml", "gexf", "cytoscape", "csv", "png", "svg", "html")
+# Node colours by entity type, shared by the images and the interactive views.
+TYPE_COLOURS = {"PERSON": "#1f77b4", "PLACE": "#2ca02c", "ORG": "#d95f02", "ROLE": "#cc79a7",
+                "GROUP": "#e6a817", "EVENT": "#56b4e9"}
+
+
+def _clean(graph: nx.Graph) -> nx.Graph:
+    """A copy whose attributes GraphML/GEXF can hold (no None, no tuples)."""
+    g = nx.Graph()
+    for n, d in graph.nodes(data=True):
+        g.add_node(n, **{k: (v if isinstance(v, (int, float, str, bool)) else json.dumps(v))
+                         for k, v in d.items() if v is not None})
+    for a, b, d in graph.edges(data=True):
+        g.add_edge(a, b, **{k: v for k, v in d.items() if isinstance(v, (int, float, str, bool))})
+    return g
 
 
 def export_graph(graph: nx.Graph, path: str | Path, fmt: str | None = None) -> list[Path]:
     """Write `graph` to `path` in `fmt` (from the extension when None); returns files written."""
     path = Path(path)
     fmt = (fmt or path.suffix.lstrip(".")).lower()
-    if fmt == "graphml":
-        nx.write_graphml(graph, path)
-        return [path]
-    if fmt == "gexf":
-        nx.write_gexf(graph, path)
-        return [path]
+    if fmt == "json":
+        fmt = "cytoscape"
+    if fmt not in GRAPH_FORMATS:
+        raise ValueError(f"unknown export format {fmt!r}; choose one of {', '.join(GRAPH_FORMATS)}")
     if fmt == "csv":
         return write_neo4j_csv(graph, path)
-    raise ValueError(f"unknown export format {fmt!r}; choose one of {', '.join(FORMATS)}")
+    path.write_bytes(graph_bytes(graph, fmt))
+    return [path]
+
+
+def graph_bytes(graph: nx.Graph, fmt: str) -> bytes:
+    """The export as bytes (for download buttons); every format but csv."""
+    if fmt == "graphml":
+        return "\n".join(nx.generate_graphml(_clean(graph))).encode("utf-8")
+    if fmt == "gexf":
+        return "\n".join(nx.generate_gexf(_clean(graph))).encode("utf-8")
+    if fmt == "cytoscape":
+        return json.dumps(nx.cytoscape_data(_clean(graph)), ensure_ascii=False, indent=1).encode("utf-8")
+    if fmt in ("png", "svg"):
+        return render_image(graph, fmt)
+    if fmt == "html":
+        from queries.render import layout, network_page
+        return network_page(graph, layout(graph)).encode("utf-8")
+    raise ValueError(f"no byte export for {fmt!r}")
 
 
 def write_neo4j_csv(graph: nx.Graph, path: Path) -> list[Path]:
-    """Nodes and relationships in the CSV layout `neo4j-admin database import` reads."""
+    """Nodes and relationships in the CSV layout `neo4j-admin database import` reads, plus
+    the import command that loads them."""
     stem = path.with_suffix("")
     nodes_path = Path(f"{stem}-nodes.csv")
     rels_path = Path(f"{stem}-relationships.csv")
+    command_path = Path(f"{stem}-import.sh")
     with open(nodes_path, "w", newline="", encoding="utf-8") as fh:
         w = csv.writer(fh)
-        w.writerow(["id:ID", "name", "mentions:int", "interviews:int", ":LABEL"])
+        w.writerow(["id:ID", "name", "type", "mentions:int", "interviews:int", ":LABEL"])
         for n, d in sorted(graph.nodes(data=True)):
-            label = f"Entity;{_label(d.get('type', ''))}" if d.get("type") else "Entity"
-            w.writerow([n, d.get("name", n), d.get("mentions", 0), d.get("interviews", 0), label])
+            etype = d.get("type", "")
+            label = f"Entity;{entity_label(etype)}" if etype in ENTITY_TYPES else "Entity"
+            w.writerow([n, d.get("name", n), etype, d.get("mentions", 0), d.get("interviews", 0), label])
     with open(rels_path, "w", newline="", encoding="utf-8") as fh:
         w = csv.writer(fh)
         w.writerow([":START_ID", ":END_ID", "weight:int", "interviews:int", ":TYPE"])
         for a, b, d in sorted(graph.edges(data=True)):
             w.writerow([a, b, d.get("weight", 1), d.get("interviews", 1), "CO_MENTIONED"])
-    return [nodes_path, rels_path]
+    command_path.write_text(
+        "#!/bin/sh\n# Load these files into an empty database (stop it first).\n"
+        f"neo4j-admin database import full --nodes={nodes_path.name} "
+        f"--relationships={rels_path.name} --overwrite-destination neo4j\n", encoding="utf-8")
+    return [nodes_path, rels_path, command_path]
 
 
-def _label(entity_type: str) -> str:
-    from schemas import entity_label
-    return entity_label(entity_type)
+def render_image(graph: nx.Graph, fmt: str = "png", *, width: float = 12.0,
+                 height: float = 9.0) -> bytes:
+    """The network drawn by matplotlib (server-side spring layout, fixed seed): nodes coloured
+    by type and sized by mentions, labels for the most-mentioned, a legend."""
+    import matplotlib
+    matplotlib.use("Agg")  # no display needed
+    import matplotlib.pyplot as plt
+    from matplotlib.lines import Line2D
+
+    from queries.render import layout
+
+    plt.rcParams["svg.fonttype"] = "none"  # text stays text in SVG; matplotlib escapes it
+    fig, ax = plt.subplots(figsize=(width, height), dpi=110)
+    ax.set_axis_off()
+    pos = {n: (x, -y) for n, (x, y) in layout(graph).items()}
+    if graph.number_of_nodes():
+        mentions = [graph.nodes[n].get("mentions", 1) for n in graph]
+        top = max(mentions) or 1
+        nx.draw_networkx_edges(graph, pos, ax=ax, alpha=0.25, width=0.6, edge_color="#777777")
+        nx.draw_networkx_nodes(graph, pos, ax=ax, linewidths=0.5, edgecolors="white",
+                               node_color=[TYPE_COLOURS.get(graph.nodes[n].get("type"), "#888888")
+                                           for n in graph],
+                               node_size=[30 + 400 * (m / top) ** 0.5 for m in mentions])
+        ranked = sorted(graph, key=lambda n: (-graph.nodes[n].get("mentions", 0), n))[:40]
+        nx.draw_networkx_labels(graph, pos, ax=ax, font_size=7,
+                                labels={n: graph.nodes[n].get("name", n) for n in ranked})
+        present = [t for t in ENTITY_TYPES if any(graph.nodes[n].get("type") == t for n in graph)]
+        ax.legend(handles=[Line2D([], [], marker="o", linestyle="", color=TYPE_COLOURS[t],
+                                  label=entity_label(t)) for t in present],
+                  loc="lower left", fontsize=8, frameon=False)
+    else:
+        ax.text(0.5, 0.5, "No entities match these filters", ha="center", va="center")
+    buf = io.BytesIO()
+    fig.savefig(buf, format=fmt, bbox_inches="tight")
+    plt.close(fig)
+    return buf.getvalue()
+
+
+def quotes_report(corroboration, *, fmt: str = "md", store=None,
+                  include_attributes: bool = False) -> str:
+    """A corroboration's supporting quotes with full provenance, as Markdown or CSV.
+
+    `include_attributes` adds the interviewee attributes (identifying; off by default), for
+    which `store` is needed."""
+    attrs: dict[str, dict[str, str]] = {}
+    if include_attributes:
+        if store is None:
+            raise ValueError("include_attributes needs the store to read interviewee attributes")
+        attrs = {s.pseudonym: {a: getattr(s, a, None) or "" for a in IDENTIFYING_ATTRIBUTES}
+                 for s in store.interviews()}
+    rows = []
+    for src in corroboration.sources:
+        for s in src.supports:
+            row = {"pseudonym": src.pseudonym, "interview": s.interview_id,
+                   "interview_title": s.interview_title, "turn": s.turn.index,
+                   "speaker": s.turn.speaker, "start": s.start, "end": s.end,
+                   "timestamp": "" if s.turn.time_start is None else f"{s.turn.time_start:.1f}",
+                   "stance": s.stance, "quote": s.quote}
+            if include_attributes:
+                row.update(attrs.get(src.pseudonym, {}))
+            rows.append(row)
+    if fmt == "csv":
+        buf = io.StringIO()
+        fields = list(rows[0]) if rows else ["pseudonym", "interview", "turn", "quote"]
+        w = csv.DictWriter(buf, fieldnames=fields)
+        w.writeheader()
+        w.writerows(rows)
+        return buf.getvalue()
+    lines = [f"# Corroboration: {_md(corroboration.subject)}", "",
+             f"{corroboration.source_count} independent source(s), weighted support "
+             f"{corroboration.weighted_support}."
+             + (" **Single source.**" if corroboration.single_source else ""), ""]
+    if corroboration.prompted:
+        lines += ["Named by the interviewer before the witness in: "
+                  + ", ".join(corroboration.prompted) + " (the witness may be repeating the question).", ""]
+    for src in corroboration.sources:
+        lines.append(f"## {_md(src.pseudonym)} ({src.stance.replace('_', '-')})")
+        if include_attributes:
+            lines.append(", ".join(f"{k}: {_md(v)}" for k, v in attrs.get(src.pseudonym, {}).items() if v))
+        for s in src.supports:
+            stamp = f", at {s.turn.time_start:.0f}s" if s.turn.time_start is not None else ""
+            lines += ["", f"> {_md(s.quote)}", "",
+                      f"— {_md(s.interview_title)} ({s.interview_id}), turn {s.turn.index}, "
+                      f"{_md(s.turn.speaker or 'interviewee')}, characters {s.start}–{s.end}{stamp}; "
+                      f"{s.stance.replace('_', '-')}"]
+        lines.append("")
+    if corroboration.disagreements:
+        lines += ["## Where accounts differ", ""]
+        for d in corroboration.disagreements:
+            lines.append(f"- {d.aspect}: " + "; ".join(
+                f"{_md(p)}: {', '.join(_md(v) for v in vs)}" for p, vs in d.versions))
+    return "\n".join(lines) + "\n"
+
+
+def _md(text: str) -> str:
+    """Markdown-safe text: no raw HTML, no accidental emphasis or links."""
+    out = str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    for ch in "\\`*_[]#|":
+        out = out.replace(ch, "\\" + ch)
+    return out

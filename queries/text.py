@@ -31,15 +31,24 @@ def term_spans(text: str, words: list[str]) -> list[tuple[int, int]]:
     return sorted(spans)
 
 
+_SENTENCE_END = re.compile(r"[.!?][\"'”’)]*(?=\s)|\n")
+
+
 def quote(text: str, start: int, end: int, width: int = 160) -> str:
-    """The sentence-ish window around [start, end) of `text`, with ellipses where cut."""
-    lo = max(0, start - width)
-    hi = min(len(text), end + width)
-    # Prefer to cut at sentence or word boundaries.
-    cut = max(text.rfind(". ", lo, start), text.rfind("\n", lo, start))
-    lo = cut + 2 if cut >= lo else (text.find(" ", lo, start) + 1 if lo > 0 else 0)
-    stop = max(text.find(". ", end, hi), -1)
-    hi = stop + 1 if stop != -1 else (text.rfind(" ", end, hi) if hi < len(text) else hi)
-    if hi <= end:
-        hi = min(len(text), end + width)
-    return ("…" if lo > 0 else "") + text[lo:hi].strip() + ("…" if hi < len(text) else "")
+    """The sentence(s) of `text` around [start, end): whole sentences when they fit in `width`
+    characters either side, otherwise cut at a word with an ellipsis."""
+    lo_bound, hi_bound = max(0, start - width), min(len(text), end + width)
+    lo = 0
+    for m in _SENTENCE_END.finditer(text, 0, start):
+        lo = m.end()
+    cut_lo = lo < lo_bound
+    if cut_lo:
+        lo = text.find(" ", lo_bound, start) + 1 or lo_bound
+    m = _SENTENCE_END.search(text, end)
+    hi = m.end() if m else len(text)
+    cut_hi = hi > hi_bound
+    if cut_hi:
+        hi = text.rfind(" ", end, hi_bound)
+        hi = hi if hi > end else hi_bound
+    body = text[lo:hi].strip()
+    return ("…" if cut_lo else "") + body + ("…" if cut_hi else "")

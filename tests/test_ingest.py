@@ -96,3 +96,14 @@ def test_search_finds_a_place_across_sample_interviews_and_spellings(sample_stor
     texts = " ".join(h.turn.text for h in hits)
     assert "Raqqah" in texts  # the resolved entity brings in other spellings
     assert all(h.matches for h in hits)
+
+
+def test_workers_give_the_same_graph_as_one_process(tmp_path, nlp) -> None:
+    one, two = SQLiteStore(tmp_path / "one.db"), SQLiteStore(tmp_path / "two.db")
+    ingest([SAMPLE_CORPUS], one, nlp, workers=1)
+    ingest([SAMPLE_CORPUS], two, nlp, workers=2)
+    assert one.stats() == two.stats()
+    assert one.mentions() == two.mentions()
+    assert one.themes() == two.themes() and one.links() == two.links()
+    assert one.entities() == two.entities()
+    one.close(), two.close()

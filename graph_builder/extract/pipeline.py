@@ -93,17 +93,62 @@ def extract_interview(interview: Interview, nlp: Language) -> ExtractedInterview
     return extract_many([interview], nlp)[0]
 
 
-def extract_many(interviews: Iterable[Interview], nlp: Language, workers: int = 1, batch_size: int = 64) -> list[ExtractedInterview]:
-    """Extract many interviews in one `nlp.pipe` stream (`workers` > 1: that many processes)."""
+def extract_many(interviews: Iterable[Interview], nlp: Language, workers: int = 1,
+                 batch_size: int = 64) -> list[ExtractedInterview]:
+    """Extract many interviews in one `nlp.pipe` stream; `workers` > 1 splits the interviews
+    over that many processes.
+
+    Processes get whole interviews and send back ExtractedInterview values (small, cheap to
+    pickle) rather than spaCy Docs: spaCy's own `n_process` ships every Doc back to the parent
+    and was slower than one process on two cores."""
     ensure_pipeline(nlp)
     interviews = list(interviews)
+    if workers > 1 and len(interviews) > 1:
+        return _extract_in_processes(interviews, nlp, workers, batch_size)
     work = ((turn.text, (n, t)) for n, iv in enumerate(interviews) for t, turn in enumerate(iv.turns))
     docs: list[list[Doc]] = [[] for _ in interviews]
-    kwargs = {"n_process": workers} if workers > 1 else {}
-    for doc, (n, _t) in nlp.pipe(work, as_tuples=True, batch_size=batch_size, disable=_disabled(nlp), **kwargs):
+    for doc, (n, _t) in nlp.pipe(work, as_tuples=True, batch_size=batch_size, disable=_disabled(nlp)):
         docs[n].append(doc)
     gazetteer = get_gazetteer(nlp)
     return [_assemble(iv, ds, gazetteer) for iv, ds in zip(interviews, docs)]
+
+
+_WORKER_NLP: Language | None = None  # the parent's pipeline, inherited by forked workers
+
+
+def _extract_chunk(args: tuple[list[Interview], int]) -> list[ExtractedInterview]:
+    chunk, batch_size = args
+    assert _WORKER_NLP is not None
+    return extract_many(chunk, _WORKER_NLP, workers=1, batch_size=batch_size)
+
+
+def _extract_in_processes(interviews: list[Interview], nlp: Language, workers: int,
+                          batch_size: int) -> list[ExtractedInterview]:
+    import multiprocessing as mp
+
+    global _WORKER_NLP
+    # Balance chunks by words, keep each chunk's order, and reassemble in input order.
+    order = sorted(range(len(interviews)), key=lambda i: -len(interviews[i].text))
+    chunks: list[list[int]] = [[] for _ in range(min(workers, len(interviews)))]
+    load = [0] * len(chunks)
+    for i in order:
+        k = load.index(min(load))
+        chunks[k].append(i)
+        load[k] += len(interviews[i].text)
+    methods = mp.get_all_start_methods()
+    if "fork" not in methods:  # no fork (Windows, macOS default): one process is correct too
+        return extract_many(interviews, nlp, workers=1, batch_size=batch_size)
+    _WORKER_NLP = nlp
+    try:
+        with mp.get_context("fork").Pool(len(chunks)) as pool:
+            results = pool.map(_extract_chunk, [([interviews[i] for i in c], batch_size) for c in chunks])
+    finally:
+        _WORKER_NLP = None
+    out: list[ExtractedInterview | None] = [None] * len(interviews)
+    for c, res in zip(chunks, results):
+        for i, extracted in zip(c, res):
+            out[i] = extracted
+    return out  # type: ignore[return-value]
 
 
 def _assemble(interview: Interview, docs: list[Doc], gazetteer: Gazetteer) -> ExtractedInterview:
