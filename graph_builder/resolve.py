@@ -232,7 +232,7 @@ def _entities(clusters: _Clusters, by_key: dict[str, KeyUsage], overrides: list[
             forms.update(dict(by_key[k].surfaces))
             if by_key[k].canonical_hint:
                 hints[by_key[k].canonical_hint] += sum(c for _, c in by_key[k].surfaces)
-        name = _choose_name(hints, forms)
+        name = _choose_name(hints, forms, by_key[root].type)
         for o in overrides:
             if o.keys & set(keys):
                 name = o.name
@@ -252,9 +252,11 @@ def _entities(clusters: _Clusters, by_key: dict[str, KeyUsage], overrides: list[
                       possibly_same=tuple(pairs))  # type: ignore[arg-type]
 
 
-def _choose_name(hints: Counter[str], forms: Counter[str]) -> str:
+def _choose_name(hints: Counter[str], forms: Counter[str], etype: str) -> str:
     if hints:
         return sorted(hints.items(), key=lambda kv: (-kv[1], kv[0]))[0][0]
-    # The most frequent form, preferring one that is not all capitals ("MOSUL" -> "Mosul").
-    ranked = sorted(forms.items(), key=lambda kv: (kv[0].isupper(), -kv[1], kv[0]))
+    # A person goes by his fullest name ("Lina" -> "Lina Haddad"); otherwise the most frequent
+    # form; never an all-capitals one when another exists ("MOSUL" -> "Mosul").
+    fullness = (lambda f: -len(f.split())) if etype == "PERSON" else (lambda f: 0)
+    ranked = sorted(forms.items(), key=lambda kv: (kv[0].isupper(), fullness(kv[0]), -kv[1], kv[0]))
     return ranked[0][0]

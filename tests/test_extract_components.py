@@ -23,7 +23,7 @@ from graph_builder.extract.components import (
     add_testimony_pipes,
     find_kunyas,
 )
-from graph_builder.extract.findings import baseline_findings, extract_findings, read_plain_text
+from graph_builder.extract.findings import baseline_findings, extract_findings, read_interview
 from graph_builder.extract.normalize import mention_key
 from graph_builder.extract.pipeline import extract_interview, extract_many
 from graph_builder.model import Interview, Interviewee, Turn
@@ -390,9 +390,9 @@ def test_baseline_is_the_plain_model(tmp_path: Path, modelled: Language) -> None
     assert modelled.pipe_names[-1] == "testimony_links"  # our components are back on afterwards
 
 
-def test_plain_text_reader_keeps_offsets(tmp_path: Path) -> None:
+def test_findings_read_files_as_ingest_does(tmp_path: Path) -> None:
     a = _write(tmp_path, "a.txt", "First paragraph.\n\n  Second one.  ")
-    interview = read_plain_text(a)
+    interview = read_interview(a)
     assert [t.text for t in interview.turns] == ["First paragraph.", "Second one."]
     for t in interview.turns:
         assert interview.text[t.start : t.end] == t.text

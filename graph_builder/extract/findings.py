@@ -9,17 +9,13 @@ One object per finding, each with "kind" (mention, link or theme) and "file":
              (the evidence), turn
     theme    theme, start, end, evidence, by, confidence, turn
 
-Resolution is pluggable: `extract_findings(..., resolve=...)` takes a function from the extracted
-interviews to either a mapping {mention key: canonical name} or a `Resolution` (the cross-interview
-resolver's answer). The default groups by key: a gazetteer canonical when one matched, else the
-most frequent surface form among the mentions sharing the key, with the short forms of a
-person's name ("Nour") resolved to the full name ("Nour Haddad") when only one full name fits.
+Files are read and split exactly as ingest reads them, and canonical names come from the same
+cross-interview resolver the graph uses (`graph_builder.resolve`), so `extract` and the graph
+agree. `extract_findings(..., resolve=...)` accepts another resolver for experiments.
 """
 from __future__ import annotations
 
-import hashlib
 import logging
-import re
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
@@ -31,84 +27,22 @@ from graph_builder.errors import UnreadableFile
 from graph_builder.extract.components import MODEL_LABELS, RULE_PIPES
 from graph_builder.extract.normalize import mention_key
 from graph_builder.extract.pipeline import extract_many
-from graph_builder.model import ExtractedInterview, Interview, Interviewee, Resolution, Turn
+from graph_builder.ingest.readers import read_document
+from graph_builder.ingest.turns import split_turns
+from graph_builder.model import ExtractedInterview, Interview, Resolution
 
 log = logging.getLogger(__name__)
 
 Resolver = Callable[[Sequence[ExtractedInterview]], Union[Mapping[str, str], Resolution]]
 
-_PARAGRAPH_BREAK = re.compile(r"\n[ \t]*\n")
-# normalised kunya heads (normalize folds Abou/Abo -> abu, Um -> umm, bin -> ibn)
-_KUNYA_HEADS = frozenset({"abu", "umm", "ibn", "bint"})
 
 
 # --- reading --------------------------------------------------------------------------------
 
 
 def read_interview(path: str | Path) -> Interview:
-    """The interview in `path`: the ingest readers when they are installed, else plain text.
-
-    The plain-text fallback reads UTF-8, treats leading `# key: value` lines as the header and
-    each paragraph of the body as one turn of the interviewee.
-    """
-    path = Path(path)
-    try:
-        from graph_builder.ingest.readers import read_document  # type: ignore[import-not-found]
-        from graph_builder.ingest.turns import split_turns  # type: ignore[import-not-found]
-    except ImportError:
-        return read_plain_text(path)
+    """The interview in `path`, read and split exactly as ingest does."""
     return split_turns(read_document(path))
-
-
-def read_plain_text(path: str | Path) -> Interview:
-    path = Path(path)
-    raw = path.read_bytes()
-    text = path.read_text(encoding="utf-8")
-    header: dict[str, str] = {}
-    pos = 0
-    while pos < len(text) and text.startswith("#", pos):
-        newline = text.find("\n", pos)
-        line = text[pos : newline if newline != -1 else len(text)]
-        key, sep, value = line.lstrip("# ").partition(":")
-        if sep:
-            header[key.strip().lower()] = value.strip()
-        pos = len(text) if newline == -1 else newline + 1
-    turns: list[Turn] = []
-    body_start = pos
-    for match in _paragraphs(text, body_start):
-        start, end = match
-        turns.append(
-            Turn(
-                index=len(turns),
-                speaker="",
-                speaker_role="interviewee",
-                start=start,
-                end=end,
-                text=text[start:end],
-            )
-        )
-    return Interview(
-        id=path.stem,
-        title=header.get("title", path.stem),
-        source_path=str(path),
-        content_hash=hashlib.sha256(raw).hexdigest(),
-        text=text,
-        interviewee=Interviewee(pseudonym=header.get("speaker", path.stem)),
-        turns=tuple(turns),
-    )
-
-
-def _paragraphs(text: str, start: int) -> Iterator[tuple[int, int]]:
-    pos = start
-    for brk in list(_PARAGRAPH_BREAK.finditer(text, start)) + [None]:
-        end = brk.start() if brk is not None else len(text)
-        chunk = text[pos:end]
-        stripped_left = len(chunk) - len(chunk.lstrip())
-        stripped_right = len(chunk) - len(chunk.rstrip())
-        if chunk.strip():
-            yield pos + stripped_left, end - stripped_right
-        if brk is not None:
-            pos = brk.end()
 
 
 def _read_all(paths: Iterable[str | Path]) -> tuple[list[Path], list[Interview]]:
@@ -125,55 +59,6 @@ def _read_all(paths: Iterable[str | Path]) -> tuple[list[Path], list[Interview]]
 
 
 # --- resolution -----------------------------------------------------------------------------
-
-
-def resolve_by_key(extracted: Sequence[ExtractedInterview]) -> dict[str, str]:
-    """Default resolution: {mention key: canonical name} (see module docstring)."""
-    surfaces: dict[str, Counter[str]] = defaultdict(Counter)
-    hints: dict[str, Counter[str]] = defaultdict(Counter)
-    for ex in extracted:
-        for m in ex.mentions:
-            surfaces[m.key][m.text] += 1
-            if m.canonical_hint:
-                hints[m.key][m.canonical_hint] += 1
-    canonical: dict[str, str] = {}
-    for key, counts in surfaces.items():
-        if hints.get(key):
-            canonical[key] = hints[key].most_common(1)[0][0]
-        else:
-            # most frequent, then the form with most capitals (a name as written, not a headline)
-            canonical[key] = max(counts.items(), key=lambda kv: (kv[1], _name_like(kv[0])))[0]
-    _alias_short_person_names(extracted, canonical)
-    return canonical
-
-
-def _name_like(text: str) -> int:
-    return sum(1 for w in text.split() if w[:1].isupper() and not w.isupper())
-
-
-def _alias_short_person_names(extracted: Sequence[ExtractedInterview], canonical: dict[str, str]) -> None:
-    """Within an interview, "Nour" is "Nour Haddad" when that is the only full name it fits."""
-    # short key -> the full-name keys it is a word of, over all interviews
-    fits: dict[str, set[str]] = defaultdict(set)
-    for ex in extracted:
-        persons = {m.key for m in ex.mentions if m.type == "PERSON"}
-        words = {key: key.split(":", 1)[1].split() for key in persons}
-        for short, short_words in words.items():
-            if len(short_words) == 0:
-                continue
-            for full, full_words in words.items():
-                if full == short or len(full_words) <= len(short_words):
-                    continue
-                n = len(short_words)
-                if full_words[0] in _KUNYA_HEADS and full_words[1 : 1 + n] == short_words:
-                    continue  # "Mahmoud" is the son that "Umm Mahmoud" is named after
-                if full_words[:n] == short_words or full_words[-n:] == short_words:
-                    fits[short].add(full)
-    for short, fulls in fits.items():
-        # the longest full names only: "Abu Layth" -> "Abu Layth al-Masri"
-        targets = {canonical.get(f, f) for f in fulls if not any(f != g and f in fits and g in fits[f] for g in fulls)}
-        if len(targets) == 1 and short in canonical:
-            canonical[short] = targets.pop()
 
 
 def key_usages(extracted: Sequence[ExtractedInterview]) -> list[Any]:
@@ -230,7 +115,7 @@ def _canonical_lookup(result: Mapping[str, str] | Resolution) -> Callable[[str],
 def extract_findings(
     paths: Iterable[str | Path],
     nlp: Language,
-    resolve: Resolver = resolve_by_key,
+    resolve: Resolver = resolve_cross_interview,
     workers: int = 1,
 ) -> Iterator[dict[str, Any]]:
     """JSON-lines findings for `paths`, resolved across all of them.
@@ -318,8 +203,6 @@ __all__ = [
     "baseline_findings",
     "extract_findings",
     "read_interview",
-    "read_plain_text",
     "key_usages",
-    "resolve_by_key",
     "resolve_cross_interview",
 ]
