@@ -23,10 +23,11 @@ TYPE_COLOURS = {"PERSON": "#1f77b4", "PLACE": "#2ca02c", "ORG": "#d95f02", "ROLE
 
 
 def _clean(graph: nx.Graph) -> nx.Graph:
-    """A copy whose attributes GraphML/GEXF can hold (no None, no tuples)."""
+    """A copy whose attributes GraphML/GEXF can hold (no None, no tuples); Gephi's `viz`
+    (position, colour, size) is kept as networkx's GEXF writer expects it."""
     g = nx.Graph()
     for n, d in graph.nodes(data=True):
-        g.add_node(n, **{k: (v if isinstance(v, (int, float, str, bool)) else json.dumps(v))
+        g.add_node(n, **{k: (v if isinstance(v, (int, float, str, bool)) or k == "viz" else json.dumps(v))
                          for k, v in d.items() if v is not None})
     for a, b, d in graph.edges(data=True):
         g.add_edge(a, b, **{k: v for k, v in d.items() if isinstance(v, (int, float, str, bool))})
@@ -50,7 +51,10 @@ def export_graph(graph: nx.Graph, path: str | Path, fmt: str | None = None) -> l
 def graph_bytes(graph: nx.Graph, fmt: str) -> bytes:
     """The export as bytes (for download buttons); every format but csv."""
     if fmt == "graphml":
-        return "\n".join(nx.generate_graphml(_clean(graph))).encode("utf-8")
+        clean = _clean(graph)
+        for _, d in clean.nodes(data=True):
+            d.pop("viz", None)  # GraphML has no place for Gephi's drawing attributes
+        return "\n".join(nx.generate_graphml(clean)).encode("utf-8")
     if fmt == "gexf":
         return "\n".join(nx.generate_gexf(_clean(graph))).encode("utf-8")
     if fmt == "cytoscape":
