@@ -25,6 +25,20 @@ def _store(args: argparse.Namespace):
     return store
 
 
+def _entity_id(store, given: str) -> str:
+    """An entity id from what the analyst typed: an id (place:raka) or a name or alias (Raqqah)."""
+    if store.entity(given) is not None:
+        return given
+    from queries.search import matching_entities
+
+    found = matching_entities(store, given)
+    if len(found) == 1:
+        return found[0]
+    if not found:
+        raise TestimonyError(f"no entity named {given!r}; `testimony entities {given}` lists near names")
+    raise TestimonyError(f"{given!r} names {len(found)} entities: {', '.join(found)}; give one id")
+
+
 def cmd_ingest(args: argparse.Namespace) -> int:
     from tqdm import tqdm
 
@@ -91,7 +105,7 @@ def cmd_entity(args: argparse.Namespace) -> int:
     from queries.profiles import entity_profile
 
     store = _store(args)
-    p = entity_profile(store, args.entity_id)
+    p = entity_profile(store, _entity_id(store, args.entity_id))
     print(f"{p.entity.name} ({p.entity.type}), aliases: {', '.join(p.entity.aliases)}")
     print(f"named in {len(p.interviews)} interviews by {len(p.interviewees)} interviewees")
     for c in p.mentions:
@@ -110,7 +124,7 @@ def _network(store, args: argparse.Namespace):
                                theme=args.theme, min_weight=args.min_weight, where=where,
                                max_nodes=args.max_nodes)
     if getattr(args, "around", None):
-        graph = neighbourhood(store, args.around, args.depth, graph=graph)
+        graph = neighbourhood(store, _entity_id(store, args.around), args.depth, graph=graph)
     return annotate_structure(graph)
 
 
@@ -138,8 +152,9 @@ def cmd_corroborate(args: argparse.Namespace) -> int:
         return 0
     if not args.entity:
         raise TestimonyError("name an entity id (see `testimony entities`), or --turn TURN_ID")
-    c = (corroborate_link(store, args.entity, args.with_entity) if args.with_entity
-         else corroborate_entity(store, args.entity))
+    entity = _entity_id(store, args.entity)
+    c = (corroborate_link(store, entity, _entity_id(store, args.with_entity)) if args.with_entity
+         else corroborate_entity(store, entity))
     print(quotes_report(c, fmt=args.format, store=store, include_attributes=args.include_attributes),
           end="")
     return 0
@@ -150,7 +165,8 @@ def cmd_paths(args: argparse.Namespace) -> int:
 
     store = _store(args)
     names = {e.id: e.name for e in store.entities()}
-    paths = shortest_paths(store, args.source, args.target, limit=args.limit)
+    paths = shortest_paths(store, _entity_id(store, args.source), _entity_id(store, args.target),
+                           limit=args.limit)
     if not paths:
         print("no connection between them in interviewees' turns")
     for i, p in enumerate(paths, 1):
@@ -178,7 +194,7 @@ def cmd_curate(args: argparse.Namespace) -> int:
             print(f"{score}\t{a} ({names.get(a, '?')})\t{b} ({names.get(b, '?')})")
         return 0
     common = {"who": args.who or "", "why": args.why or ""}
-    ids = args.ids
+    ids = [_entity_id(store, i) for i in args.ids] if action != "undo" else args.ids
     need = {"merge": 2, "reject": 2, "rename": 1, "split": 1, "undo": 1}[action]
     if len(ids) != need:
         raise TestimonyError(f"curate {action} takes {need} id(s); got {len(ids)}")
@@ -284,7 +300,7 @@ def build_parser() -> argparse.ArgumentParser:
     s = sub.add_parser("entity", help="every mention of one entity, with quotes",
                        description="An entity's profile: each mention with interview, turn, "
                        "offsets and quote.")
-    s.add_argument("entity_id", help="e.g. place:raqa (see `testimony entities`)")
+    s.add_argument("entity_id", help="an entity id (see `testimony entities`) or its name")
     s.set_defaults(func=cmd_entity)
 
     s = sub.add_parser("export", help="export the network (GraphML, GEXF, Cytoscape, CSV, PNG, SVG, HTML)",
@@ -295,7 +311,7 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("output", help="file to write")
     s.add_argument("--format", choices=["graphml", "gexf", "cytoscape", "csv", "png", "svg", "html"])
     _network_filters(s)
-    s.add_argument("--around", metavar="ENTITY_ID", help="only the neighbourhood of this entity")
+    s.add_argument("--around", metavar="ENTITY", help="only the neighbourhood of this entity (id or name)")
     s.add_argument("--depth", type=int, default=1, help="hops around --around (default 1)")
     s.set_defaults(func=cmd_export)
 
@@ -304,8 +320,8 @@ def build_parser() -> argparse.ArgumentParser:
                        "--with, or similar turns with --turn), each quote with provenance and "
                        "stance (first-hand, hearsay, hedged), where accounts differ, and where "
                        "the interviewer named it first. Prints a quotes report.")
-    s.add_argument("entity", nargs="?", help="entity id")
-    s.add_argument("--with", dest="with_entity", metavar="ENTITY_ID", help="corroborate the link to this entity")
+    s.add_argument("entity", nargs="?", help="entity id or name")
+    s.add_argument("--with", dest="with_entity", metavar="ENTITY", help="corroborate the link to this entity")
     s.add_argument("--turn", metavar="TURN_ID", help="turns of other interviews telling the same (e.g. int-03#7)")
     s.add_argument("--format", choices=["md", "csv"], default="md")
     s.add_argument("--include-attributes", action="store_true",
@@ -316,8 +332,8 @@ def build_parser() -> argparse.ArgumentParser:
     s = sub.add_parser("paths", help="how two entities connect, with evidence",
                        description="Shortest paths between two entities in the co-occurrence "
                        "network, with the interviewee turns that attest each hop.")
-    s.add_argument("source")
-    s.add_argument("target")
+    s.add_argument("source", help="entity id or name")
+    s.add_argument("target", help="entity id or name")
     s.add_argument("--limit", type=int, default=5)
     s.set_defaults(func=cmd_paths)
 
@@ -327,7 +343,7 @@ def build_parser() -> argparse.ArgumentParser:
                        "Actions: merge A B, split A --key K, rename A --name N, reject A B, "
                        "undo DECISION_ID, log, review.")
     s.add_argument("action", choices=["merge", "split", "rename", "reject", "undo", "log", "review"])
-    s.add_argument("ids", nargs="*", help="entity ids (or a decision id for undo)")
+    s.add_argument("ids", nargs="*", help="entity ids or names (a decision id for undo)")
     s.add_argument("--who", help="the analyst making the decision (required for changes)")
     s.add_argument("--why", help="the reason, for the log")
     s.add_argument("--evidence", help="what it rests on (interview, turn, document)")
