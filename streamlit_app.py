@@ -19,8 +19,9 @@ if str(ROOT) not in sys.path:  # run from anywhere, without installing the packa
 
 import streamlit as st  # noqa: E402
 
+from app_pages import support as app  # noqa: E402
 from graph_builder.errors import TestimonyError  # noqa: E402
-from queries import app_support as app  # noqa: E402
+from queries import render  # noqa: E402
 
 # No ":material/…:" icon on st.Page or here: the current page's icon becomes the favicon, and
 # Streamlit fetches a Material favicon from fonts.gstatic.com (an emoji one is an inline SVG).
@@ -29,11 +30,17 @@ st.set_page_config(page_title="Testimony graph", page_icon="🕸️", layout="wi
                    initial_sidebar_state="expanded")
 
 PASSWORD_ENV = "TESTIMONY_APP_PASSWORD"
+# The pages live in app_pages/, not pages/: every request, deep links included, runs this
+# script first (and its password gate); Streamlit's old multipage mode, which runs any file in
+# a `pages/` folder on its own, never applies.
 PAGES = [
     st.Page(app.SEARCH_PAGE, title="Search", default=True),  # served at / (e.g. /?q=Raqqa)
     st.Page(app.ENTITY_PAGE, title="Entity", url_path="entity"),
     st.Page(app.INTERVIEW_PAGE, title="Interview", url_path="interview"),
+    st.Page(app.CORROBORATION_PAGE, title="Corroboration", url_path="corroboration"),
     st.Page(app.NETWORK_PAGE, title="Network", url_path="network"),
+    st.Page(app.EXPORT_PAGE, title="Export", url_path="export"),
+    st.Page(app.CURATION_PAGE, title="Curation", url_path="curation"),
 ]
 
 
@@ -71,7 +78,7 @@ except TestimonyError as exc:
     st.stop()
 
 with st.sidebar:
-    st.caption(f"Store: **{app.md_escape(store.backend)}** at `{store.location.replace('`', '')}`")
+    st.caption(f"Store: **{render.md_escape(store.backend)}** at `{store.location.replace('`', '')}`")
     st.caption(" · ".join(f"{stats.get(k, 0):,} {label}" for k, label in (
         ("interviews", "interviews"), ("interviewees", "interviewees"), ("turns", "turns"),
         ("entities", "entities"), ("mentions", "mentions"), ("theme_codes", "theme codes"),
@@ -85,7 +92,7 @@ page = st.navigation(PAGES)
 if not stats.get("interviews"):
     st.title("Testimony graph")
     st.info(
-        f"The store ({app.md_escape(store.backend)} at {app.md_escape(store.location)}) holds no "
+        f"The store ({render.md_escape(store.backend)} at {render.md_escape(store.location)}) holds no "
         "interviews yet.\n\n"
         "Ingest a folder of transcripts (txt, md, docx, pdf, srt, vtt, json) from a terminal, "
         "with the same settings as this app:\n\n"
@@ -95,5 +102,4 @@ if not stats.get("interviews"):
         "(default ./testimony.db); set NEO4J_URI to use a Neo4j server instead.")
     st.stop()
 
-with app.entered():
-    page.run()
+page.run()

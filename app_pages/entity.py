@@ -5,11 +5,10 @@ from collections import defaultdict
 
 import streamlit as st
 
+from app_pages import support as app
 from graph_builder.errors import NotFound
-from queries import app_support as app
+from queries import render as ui
 from schemas import ENTITY_TYPES
-
-app.require_entry()  # first: the entry script and its password gate have run
 
 store = app.get_store()
 labels = app.codebook_labels()
@@ -22,7 +21,7 @@ st.title("Entity")
 c1, c2, c3 = st.columns([1.2, 0.8, 2])
 text = c1.text_input("Find by name", key="entity_find", placeholder="e.g. Raqqa, emir, Abu…")
 etype = c2.selectbox("Type", [None, *ENTITY_TYPES], key="entity_type",
-                     format_func=lambda t: "Any type" if t is None else app.type_label(t))
+                     format_func=lambda t: "Any type" if t is None else ui.type_label(t))
 found = app.entities_matching(store, text, etype, limit=200)
 counts = {e.id: n for e, n in found}
 options = [e.id for e, _ in found]
@@ -36,7 +35,7 @@ def describe(eid: str) -> str:
     if e is None:
         return eid
     n = counts.get(eid)
-    return f"{e.name} — {app.type_label(e.type)}" + (f" ({n} mentions)" if n is not None else "")
+    return f"{e.name} — {ui.type_label(e.type)}" + (f" ({n} mentions)" if n is not None else "")
 
 
 entity_id = app.synced_selectbox(
@@ -51,8 +50,8 @@ if entity_id is None:
     st.caption("Most-named entities:")
     with st.container(horizontal=True, gap="small"):
         for e, n in app.entities_matching(store, "", etype, limit=40):
-            st.page_link(app.ENTITY_PAGE, label=f"{app.md_escape(e.name)} ({n})",
-                         icon=app.type_icon(e.type), query_params={"entity": e.id})
+            st.page_link(app.ENTITY_PAGE, label=f"{ui.md_escape(e.name)} ({n})",
+                         icon=ui.type_icon(e.type), query_params={"entity": e.id})
     st.stop()
 
 try:
@@ -62,16 +61,16 @@ except NotFound as exc:
     st.stop()
 
 entity = prof.entity
-colour = app.type_colour(entity.type)
+colour = ui.type_colour(entity.type)
 app.html_block(
     f'<div style="display:flex;align-items:baseline;gap:12px;flex-wrap:wrap">'
-    f'<span style="font-size:1.9rem;font-weight:700">{app.esc(entity.name)}</span>'
-    f'{app.tag_html(app.type_label(entity.type), entity.type, colour)}'
-    f'<code style="font-size:0.8rem;color:#868e96">{app.esc(entity.id)}</code></div>')
+    f'<span style="font-size:1.9rem;font-weight:700">{ui.esc(entity.name)}</span>'
+    f'{ui.tag_html(ui.type_label(entity.type), entity.type, colour)}'
+    f'<code style="font-size:0.8rem;color:#868e96">{ui.esc(entity.id)}</code></div>')
 aliases = [a for a in entity.aliases if a != entity.name]
 if aliases:
     app.html_block('<div style="font-size:0.85rem;color:#495057">Also written: '
-                   + "".join(app.tag_html(a) for a in aliases) + "</div>")
+                   + "".join(ui.tag_html(a) for a in aliases) + "</div>")
 
 testimony = [c for c in prof.mentions if c.turn.speaker_role == "interviewee"]
 m1, m2, m3, m4 = st.columns(4)
@@ -84,8 +83,11 @@ m3.metric("Distinct interviewees", len(prof.interviewees),
 m4.metric("Resolution confidence", f"{entity.confidence:.2f}",
           help="Confidence of the weakest merge of spellings into this entity.")
 if prof.interviewees:
-    st.caption("Named in their own words by: " + ", ".join(app.md_escape(p) for p in prof.interviewees)
+    st.caption("Named in their own words by: " + ", ".join(ui.md_escape(p) for p in prof.interviewees)
                + (" — a single source." if len(prof.interviewees) == 1 else ""))
+st.page_link(app.CORROBORATION_PAGE, label=f"Corroboration of {ui.md_escape(entity.name)}: "
+             "sources, stances, disagreements, quotes report", icon=":material/fact_check:",
+             query_params={"entity": entity.id})
 if len(testimony) < len(prof.mentions):
     st.caption(f"{len(prof.mentions) - len(testimony)} of the mentions are in interviewer or "
                "third-party turns (context, not testimony).")
@@ -102,20 +104,20 @@ with left:
         own = sum(1 for c in contexts if c.turn.speaker_role == "interviewee")
         label = (f"{first.interview_title} — {first.pseudonym} · {len(contexts)} mention"
                  f"{'s' if len(contexts) != 1 else ''} ({own} in testimony)")
-        with st.expander(app.md_escape(label), expanded=n < 6):
+        with st.expander(ui.md_escape(label), expanded=n < 6):
             for c in contexts:
                 turn, m = c.turn, c.mention
-                span = app.locate_quote(turn.text, c.quote, m.start - turn.start,
+                span = ui.locate_quote(turn.text, c.quote, m.start - turn.start,
                                         m.end - turn.start)
-                title = f"{app.type_label(m.type)}: {entity.name}"
-                marks = [app.Mark(span[0], span[1], "mention", colour, title)] if span else []
-                header = app.provenance_line(
+                title = f"{ui.type_label(m.type)}: {entity.name}"
+                marks = [ui.Mark(span[0], span[1], "mention", colour, title)] if span else []
+                header = ui.provenance_line(
                     title=c.interview_title, pseudonym=c.pseudonym, speaker=turn.speaker,
                     role=turn.speaker_role, index=turn.index, start=m.start, end=m.end,
                     time_start=turn.time_start)
-                extra = (f'<div style="font-size:0.75rem;color:#868e96">as “{app.esc(m.surface)}”'
-                         f' · found by {app.esc(m.method)} · confidence {m.confidence:.2f}</div>')
-                app.html_block(app.turn_block(turn, app.highlight(c.quote, marks),
+                extra = (f'<div style="font-size:0.75rem;color:#868e96">as “{ui.esc(m.surface)}”'
+                         f' · found by {ui.esc(m.method)} · confidence {m.confidence:.2f}</div>')
+                app.html_block(ui.turn_block(turn, ui.highlight(c.quote, marks),
                                               header=header + extra))
                 st.page_link(app.INTERVIEW_PAGE, label=f"Read turn {turn.index} in context",
                              icon=":material/article:",
@@ -129,8 +131,19 @@ with right:
         st.caption("Entities named in the same turns (turns in common).")
         with st.container(horizontal=True, gap="small"):
             for other, n in prof.co_mentioned:
-                st.page_link(app.ENTITY_PAGE, label=f"{app.md_escape(other.name)} ({n})",
-                             icon=app.type_icon(other.type), query_params={"entity": other.id})
+                st.page_link(app.ENTITY_PAGE, label=f"{ui.md_escape(other.name)} ({n})",
+                             icon=ui.type_icon(other.type), query_params={"entity": other.id})
+        partner = st.selectbox(
+            "Corroborate the link with…", [o.id for o, _ in prof.co_mentioned], index=None,
+            key="entity_link_with", placeholder="Choose a co-mentioned entity",
+            format_func=lambda eid: index[eid].name if eid in index else eid,
+            help="Who, in their own words, names both in the same turn.")
+        if partner:
+            st.page_link(app.CORROBORATION_PAGE,
+                         label=f"Sources for {ui.md_escape(entity.name)} — "
+                               f"{ui.md_escape(index[partner].name if partner in index else partner)}",
+                         icon=":material/fact_check:",
+                         query_params={"entity": entity.id, "with": partner})
     if prof.links:
         st.subheader("Typed links")
         for ln in prof.links:
@@ -140,15 +153,17 @@ with right:
             with st.container(horizontal=True, gap="small", vertical_alignment="center"):
                 st.caption(f"{ln.type.replace('_', ' ').lower()} {direction}")
                 st.page_link(app.ENTITY_PAGE,
-                             label=app.md_escape(other.name if other else other_id),
-                             icon=app.type_icon(other.type if other else ""),
+                             label=ui.md_escape(other.name if other else other_id),
+                             icon=ui.type_icon(other.type if other else ""),
                              query_params={"entity": other_id})
                 iv = summaries.get(ln.interview_id)
                 who = iv.pseudonym if iv else ln.interview_id
                 turn_no = ln.turn_id.rsplit("#", 1)[-1]
-                st.page_link(app.INTERVIEW_PAGE, label=f"{app.md_escape(who)}, turn {turn_no}",
+                st.page_link(app.INTERVIEW_PAGE, label=f"{ui.md_escape(who)}, turn {turn_no}",
                              icon=":material/article:",
                              query_params={"interview": ln.interview_id, "turn": turn_no})
-    st.subheader("Search")
-    st.page_link(app.SEARCH_PAGE, label=f"Search turns for “{app.md_escape(entity.name)}”",
+    st.subheader("Search and explore")
+    st.page_link(app.SEARCH_PAGE, label=f"Search turns for “{ui.md_escape(entity.name)}”",
                  icon=":material/search:", query_params={"q": entity.name})
+    st.page_link(app.NETWORK_PAGE, label="Its neighbourhood in the network",
+                 icon=":material/hub:", query_params={"centre": entity.id, "depth": "1"})

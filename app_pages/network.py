@@ -1,42 +1,100 @@
-"""Network: entities named in the same speaker turns, drawn interactively, exportable."""
+"""Network: entities named in the same speaker turns, drawn interactively, exportable.
+
+Three views of one filtered network: its most-named entities, the neighbourhood of one entity
+(?centre=<id>&depth=<n>), or the shortest paths between two entities with the turns that
+attest each hop. Communities and central entities are computed when a network is built.
+"""
 from __future__ import annotations
+
+from dataclasses import replace
 
 import streamlit as st
 
-from queries import app_support as app
-from schemas import ENTITY_TYPES
-
-app.require_entry()  # first: the entry script and its password gate have run
+from app_pages import support as app
+from graph_builder.errors import NotFound
+from queries import render as ui
 
 store = app.get_store()
 labels = app.codebook_labels()
+index = app.entity_index(store)
+names = {eid: e.name for eid, e in index.items()}
 
 st.title("Co-occurrence network")
 st.caption("Two entities are linked when the same turn names both; the link's weight is the "
            "number of such turns. Node size is the number of mentions. Derived from mentions, "
            "never typed in by hand.")
 
-c1, c2, c3, c4, c5 = st.columns([2.2, 1.4, 0.8, 0.8, 1])
-types = c1.multiselect("Entity types", list(ENTITY_TYPES), default=list(ENTITY_TYPES),
-                       key="net_types", format_func=app.type_label)
-theme = c2.selectbox("Only turns coded with", [None, *labels], key="net_theme",
-                     format_func=lambda c: "Any theme" if c is None else labels.get(c, c))
-min_weight = int(c3.number_input("Min weight", min_value=1, max_value=1000, value=1, step=1,
-                                 key="net_min_weight",
-                                 help="Keep links attested by at least this many turns."))
-max_nodes = int(c4.number_input("Max nodes", min_value=5, max_value=5000, value=150, step=25,
-                                key="net_max_nodes", help="Keep the most-mentioned entities."))
-testimony_only = c5.checkbox("Testimony only", value=True, key="net_testimony",
-                             help="Count interviewees' turns only, not the interviewer's.")
-hide_isolated = c5.checkbox("Hide unlinked", value=False, key="net_hide_isolated",
-                            help="Hide entities without any link at this weight.")
-
-if not types:
+q = app.network_filters(store, "net")
+if not q.types:
     st.warning("Choose at least one entity type.")
     st.stop()
 
-view = app.network(store, types=tuple(types), theme=theme, min_weight=min_weight,
-                   max_nodes=max_nodes, testimony_only=testimony_only)
+MODES = {"top": "Most-named entities", "neighbourhood": "Neighbourhood",
+         "paths": "Paths between two"}
+if st.query_params.get("centre"):  # a link to a neighbourhood
+    st.session_state["net_mode"] = "neighbourhood"
+
+
+def mode_changed() -> None:
+    if st.session_state.get("net_mode") != "neighbourhood":
+        st.query_params.pop("centre", None)
+        st.query_params.pop("depth", None)
+
+
+r1, r3, r4 = st.columns([3.8, 1.8, 1.35], vertical_alignment="bottom")
+mode = r1.radio("Show", list(MODES), format_func=MODES.get, key="net_mode", horizontal=True,
+                on_change=mode_changed)
+colour_by = r3.radio("Colour by", list(ui.COLOUR_BY), key="net_colour", horizontal=True,
+                     format_func=lambda c: "Entity type" if c == "type" else "Community")
+hide_isolated = r4.checkbox("Hide unlinked", value=False, key="net_hide_isolated",
+                            help="Hide entities without any link at this weight.")
+in_network = app.network_entities(store, q)
+
+found_paths = None
+pinned: tuple[str, ...] = ()
+if mode == "neighbourhood":
+    p1, p2 = st.columns([3, 1])
+    with p1:
+        centre = app.entity_picker(store, "Entity", key="net_centre", param="centre",
+                                   options=in_network)
+    with p2:
+        if "net_depth" not in st.session_state:
+            wanted = st.query_params.get("depth", "1")
+            st.session_state["net_depth"] = min(4, max(1, int(wanted))) if wanted.isdigit() else 1
+        depth = int(st.number_input("Depth (hops)", min_value=1, max_value=4, step=1,
+                                    key="net_depth"))
+    st.query_params["depth"] = str(depth)
+    if centre is None:
+        st.info("Choose an entity: its neighbourhood is every entity within the chosen number "
+                "of hops in the filtered network.")
+        st.stop()
+    view = app.network(store, replace(q, centre=centre, depth=depth))
+    pinned = (centre,)
+    if view.missing_centre:
+        st.warning(f"{names.get(centre, centre)} is not in the network with these filters.")
+        st.stop()
+elif mode == "paths":
+    p1, p2 = st.columns(2)
+    source = app.entity_picker(store, "From", key="net_path_from", options=in_network,
+                               container=p1)
+    target = app.entity_picker(store, "To", key="net_path_to", options=in_network, container=p2)
+    if source is None or target is None or source == target:
+        st.info("Choose two different entities: the shortest chains of co-mentions between "
+                "them are drawn, each hop with the turns that attest it.")
+        st.stop()
+    try:
+        found_paths, view = app.paths_view(store, q, source, target)
+        pinned = (source, target)
+    except NotFound as exc:
+        st.error(str(exc))
+        st.stop()
+    if not found_paths:
+        st.warning(f"No path links {names.get(source, source)} and {names.get(target, target)} "
+                   "in the network with these filters.")
+        st.stop()
+else:
+    view = app.network(store, q)
+
 graph, positions = view.graph, view.positions
 if hide_isolated:
     graph = graph.subgraph([n for n in graph if graph.degree(n) > 0]).copy()
@@ -44,60 +102,136 @@ if hide_isolated:
 
 n_nodes, n_edges = graph.number_of_nodes(), graph.number_of_edges()
 if n_nodes == 0:
-    st.info("No entity matches these filters. Try more entity types, another theme, or a lower "
-            "minimum weight.")
+    st.info("No entity matches these filters. Try more entity types, another theme, fewer "
+            "interviewee filters, or a lower minimum weight.")
     st.stop()
 
-st.markdown(f"**{n_nodes}** entities · **{n_edges}** links"
-            + (f" · theme: {app.md_escape(labels.get(theme, theme))}" if theme else ""))
+communities = len({d.get("community") for _, d in graph.nodes(data=True)} - {None})
+st.markdown(f"**{n_nodes}** entities · **{n_edges}** links · **{communities}** communities"
+            + (f" · theme: {ui.md_escape(labels.get(q.theme, q.theme))}" if q.theme else "")
+            + (" · interviewees filtered" if q.where else ""))
 
-key = (app.store_key(store), tuple(types), theme, min_weight, max_nodes, testimony_only)
+key = (app.store_key(store), q, mode, st.session_state.get("net_centre"),
+       st.session_state.get("net_depth"), hide_isolated)
 draw = True
-if n_nodes > app.MAX_DRAWN_NODES:
+if n_nodes > ui.MAX_DRAWN_NODES:
     st.warning(
         f"{n_nodes} entities are too many to read in an interactive view (the limit is about "
-        f"{app.MAX_DRAWN_NODES}). Narrow it: fewer entity types, a theme, a higher minimum "
+        f"{ui.MAX_DRAWN_NODES}). Narrow it: fewer entity types, a theme, a higher minimum "
         "weight or a lower Max nodes — or download the GEXF below and open it in Gephi.")
     draw = st.checkbox("Draw it anyway (slow)", value=False, key="net_draw_anyway")
     if draw:
-        positions = app.layout_anyway(graph, key + (hide_isolated,))
+        positions = app.layout_anyway(graph, key)
 
 if draw:
     if any(n not in positions for n in graph):  # a subgraph of a laid-out graph keeps positions
-        positions = app.layout_anyway(graph, key + (hide_isolated,))
-    st.iframe(app.network_html(graph, positions, height=640), height=650,
+        positions = app.layout_anyway(graph, key)
+    st.iframe(ui.network_html(graph, positions, height=640, colour_by=colour_by, pinned=pinned),
+              height=650,
               alt="Interactive co-occurrence network of entities")
 
+tab_names = (["Paths"] if found_paths else []) + ["Export", "Communities and central entities",
+                                                  "Entities and links"]
+tabs = dict(zip(tab_names, st.tabs(tab_names)))
+
+# --- paths, each hop with its evidence --------------------------------------------------------
+if found_paths:
+    with tabs["Paths"]:
+        hops = len(found_paths[0].hops)
+        st.caption(f"{len(found_paths)} shortest path{'s' if len(found_paths) != 1 else ''} of "
+                   f"{hops} hop{'s' if hops != 1 else ''}. Each hop is attested by interviewee "
+                   "turns naming both entities.")
+        for i, path in enumerate(found_paths, start=1):
+            with st.container(border=True):
+                st.markdown(f"**Path {i}:** " + " → ".join(
+                    ui.md_escape(names.get(e, e)) for e in path.entities))
+                for hop in path.hops:
+                    a, b = names.get(hop.source, hop.source), names.get(hop.target, hop.target)
+                    with st.expander(f"{ui.md_escape(a)} — {ui.md_escape(b)}: {len(hop.turns)} "
+                                     f"turn{'s' if len(hop.turns) != 1 else ''}"):
+                        st.page_link(app.CORROBORATION_PAGE,
+                                     label="Sources for this link", icon=":material/fact_check:",
+                                     query_params={"entity": hop.source, "with": hop.target})
+                        summaries = {s.id: s for s in app.interviews(store)}
+                        for t in hop.turns[:12]:
+                            rt = next((r for r in app.reading(store, t.interview_id).turns
+                                       if r.turn.id == t.id), None)
+                            ms = [m for m in (rt.mentions if rt else ())
+                                  if m.entity_id in (hop.source, hop.target)]
+                            s = summaries.get(t.interview_id)
+                            header = ui.provenance_line(
+                                title=s.title if s else t.interview_id,
+                                pseudonym=s.pseudonym if s else "", speaker=t.speaker,
+                                role=t.speaker_role, index=t.index, start=t.start, end=t.end,
+                                time_start=t.time_start)
+                            app.html_block(ui.turn_block(
+                                t, ui.highlight(t.text, ui.mention_marks(ms, t.start, names)),
+                                header=header))
+                            st.page_link(app.INTERVIEW_PAGE,
+                                         label=f"Read turn {t.index} in context",
+                                         icon=":material/article:",
+                                         query_params={"interview": t.interview_id,
+                                                       "turn": str(t.index)})
+                        if len(hop.turns) > 12:
+                            st.caption(f"…and {len(hop.turns) - 12} more: see Sources for "
+                                       "this link.")
+
 # --- exports of exactly what is on screen ----------------------------------------------------
-st.subheader("Download")
-st.caption("The graph on screen, with names, types and counts (no interviewee attributes). "
-           "GEXF carries the layout and colours for Gephi.")
-gexf, graphml = app.network_exports(graph, positions if draw else {}, key + (hide_isolated, draw))
-d1, d2, _ = st.columns([1, 1, 3])
-d1.download_button("GEXF (Gephi)", gexf, file_name="testimony-network.gexf",
-                   mime="application/xml", icon=":material/download:", key="net_gexf")
-d2.download_button("GraphML", graphml, file_name="testimony-network.graphml",
-                   mime="application/xml", icon=":material/download:", key="net_graphml")
+with tabs["Export"]:
+    st.caption("The graph on screen, with names, types, counts, communities and centrality (no "
+               "interviewee attributes: pseudonym-safe). GEXF and the HTML page carry the "
+               "layout and colours on screen. Each file is written when you click.")
+    app.export_buttons(graph, positions=positions if draw else None, colour_by=colour_by,
+                       prefix="net", stem="testimony-network")
 
-# --- open an entity from the graph -----------------------------------------------------------
-nodes = sorted(graph.nodes(data=True), key=lambda nd: (-nd[1].get("mentions", 0), nd[0]))
-o1, o2 = st.columns([2, 1], vertical_alignment="bottom")
-chosen = o1.selectbox("Open an entity of this network", [n for n, _ in nodes], index=None,
-                      key="net_open", placeholder="Choose an entity",
-                      format_func=lambda n: f"{graph.nodes[n].get('name', n)} — "
-                                            f"{app.type_label(graph.nodes[n].get('type', ''))} "
-                                            f"({graph.nodes[n].get('mentions', 0)} mentions)")
-if chosen:
-    with o2:
-        name = graph.nodes[chosen].get("name", chosen)
-        st.page_link(app.ENTITY_PAGE, label=f"Open {app.md_escape(name)}",
-                     icon=":material/open_in_new:", query_params={"entity": chosen})
+# --- communities and central entities -------------------------------------------------------
+with tabs["Communities and central entities"]:
+    left, right = st.columns(2)
+    with left:
+        st.caption("Central entities: those that bridge the network most (betweenness).")
+        st.dataframe([{"entity": graph.nodes[n].get("name", n),
+                       "type": ui.type_label(graph.nodes[n].get("type", "")),
+                       "betweenness": round(c, 4),
+                       "community": (graph.nodes[n].get("community", -1) + 1) or None,
+                       "mentions": graph.nodes[n].get("mentions", 0)}
+                      for n, c in app.central(graph, 15)],
+                     hide_index=True, width="stretch", key="net_central")
+    with right:
+        st.caption("Communities: groups of entities named together more than with the rest.")
+        members: dict[int, list[str]] = {}
+        for n, d in graph.nodes(data=True):
+            members.setdefault(d.get("community", -1), []).append(n)
+        rows = []
+        for c in sorted(k for k in members if k >= 0)[:12]:
+            top = sorted(members[c], key=lambda n: (-graph.nodes[n].get("mentions", 0), n))
+            rows.append(
+                '<div style="display:flex;gap:8px;align-items:baseline;margin:3px 0;'
+                'font-size:0.88rem"><span style="min-width:112px"><span style="display:inline-'
+                f'block;width:10px;height:10px;border-radius:50%;background:{ui.community_colour(c)};'
+                f'margin-right:5px"></span><b>Community {c + 1}</b> ({len(top)})</span>'
+                f'<span>{ui.esc(", ".join(graph.nodes[n].get("name", n) for n in top[:8]))}'
+                f'{"…" if len(top) > 8 else ""}</span></div>')
+        app.html_block("".join(rows) or "<i>No communities.</i>")
 
-with st.expander("Entities and links as tables"):
+# --- open an entity from the graph, and the tables -----------------------------------------
+with tabs["Entities and links"]:
+    nodes = sorted(graph.nodes(data=True), key=lambda nd: (-nd[1].get("mentions", 0), nd[0]))
+    o1, o2 = st.columns([2, 1], vertical_alignment="bottom")
+    chosen = o1.selectbox("Open an entity of this network", [n for n, _ in nodes], index=None,
+                          key="net_open", placeholder="Choose an entity",
+                          format_func=lambda n: f"{graph.nodes[n].get('name', n)} — "
+                                                f"{ui.type_label(graph.nodes[n].get('type', ''))} "
+                                                f"({graph.nodes[n].get('mentions', 0)} mentions)")
+    if chosen:
+        with o2:
+            name = graph.nodes[chosen].get("name", chosen)
+            st.page_link(app.ENTITY_PAGE, label=f"Open {ui.md_escape(name)}",
+                         icon=":material/open_in_new:", query_params={"entity": chosen})
     t1, t2 = st.columns(2)
-    t1.dataframe([{"name": d.get("name", n), "type": app.type_label(d.get("type", "")),
+    t1.dataframe([{"name": d.get("name", n), "type": ui.type_label(d.get("type", "")),
                    "mentions": d.get("mentions", 0), "interviews": d.get("interviews", 0),
-                   "links": graph.degree(n), "id": n} for n, d in nodes],
+                   "links": graph.degree(n), "community": d.get("community", -1) + 1,
+                   "id": n} for n, d in nodes],
                  hide_index=True, width="stretch")
     edges = sorted(graph.edges(data=True), key=lambda e: (-e[2].get("weight", 1), e[0], e[1]))
     t2.dataframe([{"a": graph.nodes[a].get("name", a), "b": graph.nodes[b].get("name", b),

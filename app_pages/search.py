@@ -3,10 +3,9 @@ from __future__ import annotations
 
 import streamlit as st
 
-from queries import app_support as app
+from app_pages import support as app
+from queries import render as ui
 from schemas import ENTITY_TYPES, SPEAKER_ROLES
-
-app.require_entry()  # first: the entry script and its password gate have run
 
 store = app.get_store()
 labels = app.codebook_labels()
@@ -27,14 +26,14 @@ query = st.text_input(
 
 c1, c2, c3, c4, c5 = st.columns([1.1, 1.3, 1.1, 1.6, 0.8])
 entity_type = c1.selectbox("Mentions a…", [None, *ENTITY_TYPES], key="search_type",
-                           format_func=lambda t: "Any entity type" if t is None else app.type_label(t))
+                           format_func=lambda t: "Any entity type" if t is None else ui.type_label(t))
 theme = c2.selectbox("Coded with theme", [None, *labels], key="search_theme",
                      format_func=lambda c: "Any theme" if c is None else labels.get(c, c))
 pseudonyms = sorted({s.pseudonym for s in summaries}, key=str.casefold)
 interviewee = c3.selectbox("Interviewee", [None, *pseudonyms], key="search_who",
                            format_func=lambda p: "Any interviewee" if p is None else p)
 roles = c4.multiselect("Speakers", list(SPEAKER_ROLES), default=list(SPEAKER_ROLES),
-                       key="search_roles", format_func=app.role_label,
+                       key="search_roles", format_func=ui.role_label,
                        help="Only interviewees' turns are testimony; interviewer turns are "
                             "context and are shown in grey.")
 limit = int(c5.number_input("Max turns", min_value=10, max_value=1000, value=50, step=10,
@@ -58,8 +57,8 @@ if known:
     st.caption("Entities named like this — open one for every mention across interviews:")
     with st.container(horizontal=True, gap="small"):
         for entity, count in known:
-            st.page_link(app.ENTITY_PAGE, label=f"{app.md_escape(entity.name)} ({count})",
-                         icon=app.type_icon(entity.type), query_params={"entity": entity.id})
+            st.page_link(app.ENTITY_PAGE, label=f"{ui.md_escape(entity.name)} ({count})",
+                         icon=ui.type_icon(entity.type), query_params={"entity": entity.id})
 
 hits = app.search_turns(store, query, entity_type=entity_type, theme=theme,
                         interviewee=interviewee, roles=tuple(roles), limit=limit)
@@ -74,29 +73,33 @@ st.subheader(f"{len(hits)} turn{'s' if len(hits) != 1 else ''} in {len(in_interv
 types_seen = [t for t in ENTITY_TYPES if any(m.type == t for h in hits for m in h.mentions)]
 if types_seen:
     app.html_block('<div style="margin-bottom:4px"><span style="font-size:0.8rem;'
-                   f'color:#495057;margin-right:8px">Mentions:</span>{app.legend_html(types_seen)}'
-                   f'<span style="font-size:0.8rem;background:{app.MATCH_BACKGROUND};'
+                   f'color:#495057;margin-right:8px">Mentions:</span>{ui.legend_html(types_seen)}'
+                   f'<span style="font-size:0.8rem;background:{ui.MATCH_BACKGROUND};'
                    'padding:0 4px;font-weight:600">matched words</span></div>')
 
 for hit in hits:
     turn, summary = hit.turn, hit.interview
-    marks = [app.Mark(s, e, "match") for s, e in hit.matches]
-    marks += app.mention_marks(hit.mentions, turn.start, names)
-    header = app.provenance_line(title=summary.title, pseudonym=summary.pseudonym,
+    marks = [ui.Mark(s, e, "match") for s, e in hit.matches]
+    marks += ui.mention_marks(hit.mentions, turn.start, names)
+    header = ui.provenance_line(title=summary.title, pseudonym=summary.pseudonym,
                                  speaker=turn.speaker, role=turn.speaker_role, index=turn.index,
                                  start=turn.start, end=turn.end, time_start=turn.time_start)
     with st.container(border=True):
-        app.html_block(app.turn_block(turn, app.highlight(turn.text, marks), header=header,
-                                      tags=app.theme_tags(hit.themes, labels)))
+        app.html_block(ui.turn_block(turn, ui.highlight(turn.text, marks), header=header,
+                                      tags=ui.theme_tags(hit.themes, labels)))
         with st.container(horizontal=True, gap="small"):
             st.page_link(app.INTERVIEW_PAGE, label=f"Read in context (turn {turn.index})",
                          icon=":material/article:",
                          query_params={"interview": turn.interview_id, "turn": str(turn.index)})
+            st.page_link(app.CORROBORATION_PAGE, label="Corroborate",
+                         icon=":material/fact_check:", query_params={"turn": turn.id},
+                         help="Who else tells this: turns of other interviews naming the "
+                              "same entities in similar words.")
             seen: list[str] = []
             for m in hit.mentions:
                 if m.entity_id not in seen:
                     seen.append(m.entity_id)
             for eid in seen[:8]:
                 etype = next(m.type for m in hit.mentions if m.entity_id == eid)
-                st.page_link(app.ENTITY_PAGE, label=app.md_escape(names.get(eid, eid)),
-                             icon=app.type_icon(etype), query_params={"entity": eid})
+                st.page_link(app.ENTITY_PAGE, label=ui.md_escape(names.get(eid, eid)),
+                             icon=ui.type_icon(etype), query_params={"entity": eid})

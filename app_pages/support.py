@@ -1,0 +1,562 @@
+"""The Streamlit glue the pages share: the cached store, cached reads, shared widgets.
+
+The app is thin: pages call this module, queries/render.py (markup, colours, layout, export
+bytes; no Streamlit) and the rest of `queries/`, nothing else; the Curation page's decisions go
+through graph_builder.curation, via `decide` here. The store lives in `st.cache_resource` (one
+per configuration); query results live in `st.cache_data`, keyed on the store's location and a
+fingerprint of its contents, so a re-ingest shows up at the next page run without restarting
+the app, and a curation decision clears the cache at once. Networks get their communities and
+centrality when they are built (and cached), never during a page request.
+"""
+from __future__ import annotations
+
+import hashlib
+import os
+from dataclasses import dataclass, replace
+from typing import Any, Callable
+
+import networkx as nx
+import streamlit as st
+
+from graph_builder import curation
+from graph_builder.config import Settings, open_store
+from graph_builder.model import Entity
+from graph_builder.store.base import GraphStore, InterviewSummary
+from queries import render
+from queries.corroboration import (Corroboration, SimilarTurn, corroborate_entity,
+                                   corroborate_link, corroborate_turn)
+from queries.exports import quotes_report
+from queries.interviews import InterviewReading, list_interviews, read_interview
+from queries.network import InterviewFilter, cooccurrence_graph
+from queries.paths import Path as EntityPath
+from queries.paths import annotate_structure, central_entities, neighbourhood, shortest_paths
+from queries.profiles import EntityProfile, entity_profile, find_entities
+from queries.search import SearchHit, search
+from schemas import ENTITY_TYPES, SPEAKER_ROLES, load_codebook
+
+# Page files, relative to streamlit_app.py (what st.Page, st.page_link and st.switch_page take).
+# The folder is not called `pages/`: Streamlit would then also run each file on its own (its
+# old multipage mode), past the entry script and its password gate.
+SEARCH_PAGE = "app_pages/search.py"
+ENTITY_PAGE = "app_pages/entity.py"
+INTERVIEW_PAGE = "app_pages/interview.py"
+CORROBORATION_PAGE = "app_pages/corroboration.py"
+NETWORK_PAGE = "app_pages/network.py"
+EXPORT_PAGE = "app_pages/export.py"
+CURATION_PAGE = "app_pages/curation.py"
+
+StoreKey = tuple[str, str, str]
+
+
+# --------------------------------------------------------------------------------------------
+# The store and its fingerprint
+# --------------------------------------------------------------------------------------------
+
+def settings_key(settings: Settings) -> tuple[str, ...]:
+    """What identifies a store (the password is not part of it)."""
+    return (settings.backend, settings.sqlite_path, settings.neo4j_uri or "",
+            settings.neo4j_user, settings.neo4j_database)
+
+
+@st.cache_resource(show_spinner="Opening the graph store…")
+def _open_store(key: tuple[str, ...]) -> GraphStore:
+    settings = Settings.from_env()
+    if settings_key(settings) != key:  # the environment changed between key and call
+        raise RuntimeError("store settings changed while opening the store; reload the page")
+    return open_store(settings)
+
+
+def get_store() -> GraphStore:
+    """The configured store, opened once per configuration for the whole server."""
+    return _open_store(settings_key(Settings.from_env()))
+
+
+@st.cache_data(ttl=5, show_spinner=False)
+def _fingerprint(_store: GraphStore, location: tuple[str, str]) -> str:
+    stats = _store.stats()
+    hashes = ",".join(f"{s.id}={s.content_hash}" for s in _store.interviews())
+    decisions = len(_store.curation_log())
+    return hashlib.sha256(f"{sorted(stats.items())}|{hashes}|{decisions}".encode()).hexdigest()[:16]
+
+
+def store_key(store: GraphStore) -> StoreKey:
+    """Cache key of the store's current contents: backend, location and a fingerprint."""
+    loc = (store.backend, store.location)
+    return (*loc, _fingerprint(store, loc))
+
+
+@st.cache_data(ttl=5, show_spinner=False)
+def stats(_store: GraphStore, location: tuple[str, str]) -> dict[str, int]:
+    return _store.stats()
+
+
+def store_stats(store: GraphStore) -> dict[str, int]:
+    return stats(store, (store.backend, store.location))
+
+
+@st.cache_data(show_spinner=False)
+def codebook_labels() -> dict[str, str]:
+    """Theme code -> label, from the codebook in use (TESTIMONY_CODEBOOK overrides)."""
+    return {t.code: t.label for t in load_codebook(os.environ.get("TESTIMONY_CODEBOOK") or None)}
+
+
+# --------------------------------------------------------------------------------------------
+# Cached reads: interviews, search, entities, the reader
+# --------------------------------------------------------------------------------------------
+
+@st.cache_data(ttl=600, show_spinner=False)
+def _interviews(_store: GraphStore, key: StoreKey) -> list[InterviewSummary]:
+    return list_interviews(_store)
+
+
+def interviews(store: GraphStore) -> list[InterviewSummary]:
+    return _interviews(store, store_key(store))
+
+
+@st.cache_data(ttl=600, show_spinner="Searching…", max_entries=200)
+def _search(_store: GraphStore, key: StoreKey, query: str, entity_type: str | None,
+            theme: str | None, interviewee: str | None, roles: tuple[str, ...],
+            limit: int) -> list[SearchHit]:
+    return search(_store, query, entity_type=entity_type, theme=theme, interviewee=interviewee,
+                  speaker_roles=roles, limit=limit)
+
+
+def search_turns(store: GraphStore, query: str, *, entity_type: str | None = None,
+                 theme: str | None = None, interviewee: str | None = None,
+                 roles: tuple[str, ...] = tuple(SPEAKER_ROLES), limit: int = 50) -> list[SearchHit]:
+    return _search(store, store_key(store), query, entity_type, theme, interviewee, roles, limit)
+
+
+@st.cache_data(ttl=600, show_spinner=False, max_entries=200)
+def _find(_store: GraphStore, key: StoreKey, text: str, entity_type: str | None,
+          limit: int) -> list[tuple[Entity, int]]:
+    return find_entities(_store, text, entity_type, limit)
+
+
+def entities_matching(store: GraphStore, text: str = "", entity_type: str | None = None,
+                      limit: int = 50) -> list[tuple[Entity, int]]:
+    return _find(store, store_key(store), text, entity_type, limit)
+
+
+@st.cache_data(ttl=600, show_spinner=False)
+def _entity_index(_store: GraphStore, key: StoreKey) -> dict[str, Entity]:
+    return {e.id: e for e in _store.entities()}
+
+
+def entity_index(store: GraphStore) -> dict[str, Entity]:
+    """Every entity by id (names for tooltips and pickers)."""
+    return _entity_index(store, store_key(store))
+
+
+@st.cache_data(ttl=600, show_spinner=False)
+def _mention_counts(_store: GraphStore, key: StoreKey) -> dict[str, int]:
+    return {e.id: n for e, n in find_entities(_store, "", None, limit=10**9)}
+
+
+def mention_counts(store: GraphStore) -> dict[str, int]:
+    """Mentions per entity id (for pickers)."""
+    return _mention_counts(store, store_key(store))
+
+
+@st.cache_data(ttl=600, show_spinner="Loading the entity…", max_entries=100)
+def _profile(_store: GraphStore, key: StoreKey, entity_id: str) -> EntityProfile:
+    return entity_profile(_store, entity_id)
+
+
+def profile(store: GraphStore, entity_id: str) -> EntityProfile:
+    return _profile(store, store_key(store), entity_id)
+
+
+@st.cache_data(ttl=600, show_spinner="Loading the interview…", max_entries=50)
+def _reading(_store: GraphStore, key: StoreKey, interview_id: str) -> InterviewReading:
+    return read_interview(_store, interview_id)
+
+
+def reading(store: GraphStore, interview_id: str) -> InterviewReading:
+    return _reading(store, store_key(store), interview_id)
+
+
+@st.cache_data(ttl=600, show_spinner=False, max_entries=50)
+def _interview_details(_store: GraphStore, key: StoreKey,
+                       interview_id: str) -> dict[str, str | None]:
+    iv = _store.interview(interview_id)
+    if iv is None:
+        return {}
+    return {"language": iv.language, "interviewer": iv.interviewer, "age": iv.interviewee.age}
+
+
+def interview_details(store: GraphStore, interview_id: str) -> dict[str, str | None]:
+    """Metadata the summary row does not carry (language, interviewer, age)."""
+    return _interview_details(store, store_key(store), interview_id)
+
+
+# --------------------------------------------------------------------------------------------
+# Corroboration
+# --------------------------------------------------------------------------------------------
+
+@st.cache_data(ttl=600, show_spinner="Weighing the sources…", max_entries=200)
+def _corroboration(_store: GraphStore, key: StoreKey, entity_id: str,
+                   other_id: str | None) -> Corroboration:
+    if other_id:
+        return corroborate_link(_store, entity_id, other_id)
+    return corroborate_entity(_store, entity_id)
+
+
+def corroboration(store: GraphStore, entity_id: str, other_id: str | None = None) -> Corroboration:
+    """Sources of an entity, or of the link between two entities (`other_id`)."""
+    return _corroboration(store, store_key(store), entity_id, other_id or None)
+
+
+@st.cache_data(ttl=600, show_spinner="Looking for the same account elsewhere…", max_entries=200)
+def _similar_turns(_store: GraphStore, key: StoreKey, turn_id: str,
+                   limit: int) -> list[SimilarTurn]:
+    return corroborate_turn(_store, turn_id, limit=limit)
+
+
+def similar_turns(store: GraphStore, turn_id: str, limit: int = 20) -> list[SimilarTurn]:
+    """Turns of other interviews telling the same thing, best first."""
+    return _similar_turns(store, store_key(store), turn_id, limit)
+
+
+def report(store: GraphStore, corr: Corroboration, fmt: str, include_attributes: bool) -> str:
+    """The quotes report (Markdown or CSV) of a corroboration."""
+    return quotes_report(corr, fmt=fmt, store=store if include_attributes else None,
+                         include_attributes=include_attributes)
+
+
+# --------------------------------------------------------------------------------------------
+# Networks: built, annotated (communities, centrality) and laid out once per query, cached
+# --------------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class NetworkQuery:
+    """Which part of the co-occurrence network: entity types, theme, interviewees, weight,
+    size, and optionally the neighbourhood of one entity."""
+
+    types: tuple[str, ...] | None = None
+    theme: str | None = None
+    where: InterviewFilter | None = None
+    min_weight: int = 1
+    max_nodes: int | None = 150
+    testimony_only: bool = True
+    centre: str | None = None  # an entity id: its neighbourhood only
+    depth: int = 1
+
+
+@dataclass(frozen=True)
+class NetworkView:
+    graph: nx.Graph  # nodes carry community and centrality
+    positions: dict[str, tuple[float, float]]  # empty above render.MAX_DRAWN_NODES
+    missing_centre: bool = False  # the centre is not in the network with these filters
+
+
+def _base_graph(store: GraphStore, q: NetworkQuery, capped: bool) -> nx.Graph:
+    return cooccurrence_graph(store, types=q.types or None, theme=q.theme, where=q.where,
+                              testimony_only=q.testimony_only, min_weight=q.min_weight,
+                              max_nodes=q.max_nodes if capped else None)
+
+
+def _cap(graph: nx.Graph, max_nodes: int | None, keep: str) -> nx.Graph:
+    """At most `max_nodes` nodes: `keep` and the most-mentioned others."""
+    if max_nodes is None or graph.number_of_nodes() <= max_nodes:
+        return graph
+    ranked = sorted((n for n in graph if n != keep),
+                    key=lambda n: (-graph.nodes[n].get("mentions", 0), n))
+    return graph.subgraph([keep, *ranked[:max_nodes - 1]]).copy()
+
+
+@st.cache_data(ttl=600, show_spinner="Building the network…", max_entries=30)
+def _network(_store: GraphStore, key: StoreKey, q: NetworkQuery) -> NetworkView:
+    if q.centre:
+        full = _base_graph(_store, q, capped=False)
+        if q.centre not in full:
+            return NetworkView(graph=nx.Graph(), positions={}, missing_centre=True)
+        g = _cap(neighbourhood(_store, q.centre, q.depth, graph=full), q.max_nodes, q.centre)
+    else:
+        g = _base_graph(_store, q, capped=True)
+    annotate_structure(g)
+    pos = render.layout(g) if g.number_of_nodes() <= render.MAX_DRAWN_NODES else {}
+    return NetworkView(graph=g, positions=pos)
+
+
+def network(store: GraphStore, q: NetworkQuery) -> NetworkView:
+    return _network(store, store_key(store), q)
+
+
+@st.cache_data(ttl=600, show_spinner="Finding paths…", max_entries=50)
+def _paths(_store: GraphStore, key: StoreKey, q: NetworkQuery, source: str, target: str,
+           limit: int) -> list[EntityPath]:
+    # Paths run through the whole filtered network, not only the most-mentioned entities.
+    full = _base_graph(_store, replace(q, centre=None), capped=False)
+    return shortest_paths(_store, source, target, limit=limit, graph=full)
+
+
+def paths(store: GraphStore, q: NetworkQuery, source: str, target: str,
+          limit: int = 5) -> list[EntityPath]:
+    """Shortest paths between two entities in the filtered network, each hop with the turns
+    that attest it. Raises NotFound when an entity is not in that network."""
+    return _paths(store, store_key(store), q, source, target, limit)
+
+
+@st.cache_data(ttl=600, show_spinner="Finding paths…", max_entries=30)
+def _paths_view(_store: GraphStore, key: StoreKey, q: NetworkQuery, source: str, target: str,
+                limit: int) -> tuple[list[EntityPath], NetworkView]:
+    found = _paths(_store, key, q, source, target, limit)
+    full = _base_graph(_store, replace(q, centre=None), capped=False)
+    g = nx.Graph()
+    for path in found:
+        for eid in path.entities:
+            g.add_node(eid, **full.nodes[eid])
+        for hop in path.hops:
+            g.add_edge(hop.source, hop.target, **full.edges[hop.source, hop.target])
+    annotate_structure(g)
+    return found, NetworkView(graph=g, positions=render.layout(g))
+
+
+def paths_view(store: GraphStore, q: NetworkQuery, source: str, target: str,
+               limit: int = 5) -> tuple[list[EntityPath], NetworkView]:
+    """The shortest paths and a network of just their entities and hops, to draw."""
+    return _paths_view(store, store_key(store), q, source, target, limit)
+
+
+@st.cache_data(ttl=600, show_spinner=False, max_entries=30)
+def _network_entities(_store: GraphStore, key: StoreKey, q: NetworkQuery) -> list[str]:
+    g = _base_graph(_store, replace(q, centre=None), capped=False)
+    return sorted(g, key=lambda n: (-g.nodes[n].get("mentions", 0), n))
+
+
+def network_entities(store: GraphStore, q: NetworkQuery) -> list[str]:
+    """Entity ids in the filtered network (uncapped), most-mentioned first: what the
+    neighbourhood and path pickers offer."""
+    return _network_entities(store, store_key(store), q)
+
+
+@st.cache_data(show_spinner="Laying out the network…", max_entries=5)
+def layout_anyway(_graph: nx.Graph, key: tuple) -> dict[str, tuple[float, float]]:
+    """Layout for a graph above MAX_DRAWN_NODES, when the analyst asks to draw it anyway."""
+    return render.layout(_graph)
+
+
+def central(graph: nx.Graph, limit: int = 12) -> list[tuple[str, float]]:
+    return central_entities(graph, limit)
+
+
+@st.cache_data(ttl=600, show_spinner=False)
+def _attribute_values(_store: GraphStore, key: StoreKey) -> dict[str, list[str]]:
+    out: dict[str, list[str]] = {}
+    rows = list_interviews(_store)
+    for attr in ("gender", "nationality", "status", "role", "date"):
+        out[attr] = sorted({getattr(s, attr) for s in rows if getattr(s, attr)},
+                           key=str.casefold)
+    return out
+
+
+def attribute_values(store: GraphStore) -> dict[str, list[str]]:
+    """The interviewee attributes (and interview dates) present in the store, for filters."""
+    return _attribute_values(store, store_key(store))
+
+
+# --------------------------------------------------------------------------------------------
+# Curation: every decision through graph_builder.curation, then every cached result dropped
+# --------------------------------------------------------------------------------------------
+
+_DECISIONS: dict[str, Callable[..., dict]] = {
+    "merge": curation.merge, "split": curation.split, "rename": curation.rename,
+    "reject": curation.reject, "undo": curation.undo,
+}
+
+
+def decide(store: GraphStore, action: str, *args: Any, **kwargs: Any) -> dict:
+    """Record one curation decision (merge, split, rename, reject, undo) and clear the cached
+    results, so every page shows the new resolution. Raises CurationError when refused."""
+    try:
+        return _DECISIONS[action](store, *args, **kwargs)
+    finally:
+        st.cache_data.clear()
+
+
+@st.cache_data(ttl=600, show_spinner=False)
+def _review_queue(_store: GraphStore, key: StoreKey) -> list[tuple[str, str, float]]:
+    return curation.review_queue(_store)
+
+
+def review_queue(store: GraphStore) -> list[tuple[str, str, float]]:
+    """Entity pairs the resolver kept apart as possibly the same, best candidates first."""
+    return sorted(_review_queue(store, store_key(store)), key=lambda p: (-p[2], p[0], p[1]))
+
+
+@st.cache_data(ttl=600, show_spinner=False)
+def _curation_log(_store: GraphStore, key: StoreKey) -> list[dict]:
+    return _store.curation_log()
+
+
+def curation_log(store: GraphStore) -> list[dict]:
+    return _curation_log(store, store_key(store))
+
+
+@st.cache_data(ttl=600, show_spinner=False)
+def _key_surfaces(_store: GraphStore, key: StoreKey) -> dict[str, tuple[tuple[str, int], ...]]:
+    return {k.key: k.surfaces for k in _store.key_usage()}
+
+
+def keys_with_spellings(store: GraphStore, entity_id: str) -> list[tuple[str, tuple[tuple[str, int], ...]]]:
+    """The mention keys resolved to an entity, each with its spellings and their counts."""
+    surfaces = _key_surfaces(store, store_key(store))
+    return [(k, surfaces.get(k, ())) for k in curation.keys_of(store, entity_id)]
+
+
+# --------------------------------------------------------------------------------------------
+# Shared widgets
+# --------------------------------------------------------------------------------------------
+
+def synced_selectbox(label: str, options: list[str], *, key: str, param: str,
+                     format_func: Callable[[str], str], placeholder: str,
+                     clears: tuple[str, ...] = (), container: Any = None,
+                     **kwargs: Any) -> str | None:
+    """A selectbox kept in step with a query parameter, so a link such as ?entity=place:raka
+    opens the page on that choice and a choice made here is in the URL to share."""
+    current = st.query_params.get(param)
+    if current in options:
+        st.session_state[key] = current
+    elif key in st.session_state and st.session_state[key] not in options:
+        del st.session_state[key]
+
+    def changed() -> None:
+        value = st.session_state.get(key)
+        if value is None:
+            st.query_params.pop(param, None)
+        else:
+            st.query_params[param] = value
+        for extra in clears:
+            st.query_params.pop(extra, None)
+
+    if key not in st.session_state:
+        kwargs["index"] = None
+    value = (container or st).selectbox(label, options, key=key, format_func=format_func,
+                                        placeholder=placeholder, on_change=changed, **kwargs)
+    if value is not None:
+        # Written even when unchanged: a st.page_link to the page it is on runs the page with
+        # the new parameters but leaves the old URL in the address bar until this is sent.
+        st.query_params[param] = value
+    return value
+
+
+def entity_picker(store: GraphStore, label: str, *, key: str, options: list[str] | None = None,
+                  param: str | None = None, container: Any = None,
+                  placeholder: str = "Type to find an entity", **kwargs: Any) -> str | None:
+    """A selectbox over entities (type to filter), "Name — Type (n mentions)"; kept in step
+    with the query parameter `param` when given."""
+    index = entity_index(store)
+    counts = mention_counts(store)
+    if options is None:
+        options = sorted(index, key=lambda e: (-counts.get(e, 0), index[e].name.casefold(), e))
+
+    def describe(eid: str) -> str:
+        e = index.get(eid)
+        if e is None:
+            return eid
+        return f"{e.name} — {render.type_label(e.type)} ({counts.get(eid, 0)} mentions)"
+
+    if param:
+        return synced_selectbox(label, options, key=key, param=param, format_func=describe,
+                                placeholder=placeholder, container=container, **kwargs)
+    if key in st.session_state and st.session_state[key] not in options:
+        del st.session_state[key]
+    if key not in st.session_state:
+        kwargs.setdefault("index", None)
+    return (container or st).selectbox(label, options, key=key, format_func=describe,
+                                       placeholder=placeholder, **kwargs)
+
+
+def network_filters(store: GraphStore, prefix: str, *, default_max_nodes: int = 150,
+                    with_testimony: bool = True) -> NetworkQuery:
+    """The filters the Network and Export pages share: entity types, theme, weight, size,
+    testimony only, and the interviewees' attributes and interview dates (InterviewFilter)."""
+    labels = codebook_labels()
+    c1, c2, c3, c4, c5 = st.columns([2.2, 1.4, 0.8, 0.8, 1])
+    types = c1.multiselect("Entity types", list(ENTITY_TYPES), default=list(ENTITY_TYPES),
+                           key=f"{prefix}_types", format_func=render.type_label)
+    theme = c2.selectbox("Only turns coded with", [None, *labels], key=f"{prefix}_theme",
+                         format_func=lambda c: "Any theme" if c is None else labels.get(c, c))
+    min_weight = int(c3.number_input("Min weight", min_value=1, max_value=1000, value=1, step=1,
+                                     key=f"{prefix}_min_weight",
+                                     help="Keep links attested by at least this many turns."))
+    max_nodes = int(c4.number_input("Max nodes", min_value=5, max_value=5000,
+                                    value=default_max_nodes, step=25, key=f"{prefix}_max_nodes",
+                                    help="Keep the most-mentioned entities."))
+    testimony_only = True
+    if with_testimony:
+        testimony_only = c5.checkbox("Testimony only", value=True, key=f"{prefix}_testimony",
+                                     help="Count interviewees' turns only, not the interviewer's.")
+    where = interviewee_filter(store, prefix)
+    return NetworkQuery(types=tuple(types), theme=theme, where=where, min_weight=min_weight,
+                        max_nodes=max_nodes, testimony_only=testimony_only)
+
+
+def interviewee_filter(store: GraphStore, prefix: str) -> InterviewFilter | None:
+    """Gender, nationality, status, role and date range of the interviews that count."""
+    values = attribute_values(store)
+    dates = values["date"]
+    active = sum(1 for a in ("gender", "nationality", "status", "role")
+                 if st.session_state.get(f"{prefix}_{a}"))
+    chosen_dates = st.session_state.get(f"{prefix}_dates")
+    if dates and chosen_dates and tuple(chosen_dates) != (dates[0], dates[-1]):
+        active += 1
+    title = "Interviewees" + (f" ({active} filter{'s' if active != 1 else ''} on)" if active else "")
+    with st.expander(title, expanded=bool(active)):
+        cols = st.columns([0.8, 1, 1, 1.6, 1.4])
+        picked: dict[str, str | None] = {}
+        for col, attr in zip(cols, ("gender", "nationality", "status", "role")):
+            picked[attr] = col.selectbox(attr.capitalize(), [None, *values[attr]],
+                                         key=f"{prefix}_{attr}",
+                                         format_func=lambda v: "Any" if v is None else v)
+        date_from = date_to = None
+        if dates:
+            chosen = cols[4].select_slider(
+                "Interviewed between", options=dates, value=(dates[0], dates[-1]),
+                key=f"{prefix}_dates",
+                help="Interviews without a date are left out once this range is narrowed.")
+            if tuple(chosen) != (dates[0], dates[-1]):
+                date_from, date_to = chosen
+        st.caption("Only the turns of interviews whose interviewee matches count; the network "
+                   "itself carries no interviewee attribute.")
+    where = InterviewFilter(date_from=date_from, date_to=date_to, **picked)
+    return None if where == InterviewFilter() else where
+
+
+def export_buttons(graph: nx.Graph, *, positions: dict[str, tuple[float, float]] | None,
+                   colour_by: str, prefix: str, stem: str = "testimony-network",
+                   title: str = "Testimony network", columns: int = 4) -> None:
+    """One download button per export format. Each file is written when its button is
+    clicked (deferred), from exactly the graph given."""
+    cols = st.columns(columns)
+    for i, spec in enumerate(render.EXPORT_FORMATS):
+        def make(fmt: str = spec.fmt) -> bytes:
+            return render.download_bytes(graph, fmt, positions=positions, colour_by=colour_by,
+                                         title=title)
+        cols[i % columns].download_button(
+            spec.label, make, file_name=f"{stem}.{spec.extension}", mime=spec.mime,
+            icon=":material/download:", key=f"{prefix}_{spec.fmt}", help=spec.help,
+            on_click="ignore", width="stretch")
+
+
+def scroll_to_turn(index: int) -> None:
+    """Scroll the reader's turn `index` into view once the transcript is in the page. Our own
+    script, with nothing in it but an integer (st.html runs it in the page, not an iframe)."""
+    n = int(index)
+    st.html(f"""<script>
+(function() {{
+  var tries = 0;
+  function go() {{
+    var el = document.getElementById("turn-{n}");
+    if (el) {{ el.scrollIntoView({{block: "center"}}); }}
+    else if (tries++ < 50) {{ setTimeout(go, 100); }}
+  }}
+  setTimeout(go, 150);
+}})();
+</script>""", unsafe_allow_javascript=True)
+
+
+def html_block(body: str) -> None:
+    """Our own HTML (untrusted parts already escaped), shown without Markdown processing."""
+    st.html(body)

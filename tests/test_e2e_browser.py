@@ -1,0 +1,209 @@
+"""The real app in a real browser: `streamlit run` on a copy of the sample store, driven by
+headless Chromium through Playwright. An analyst's path: search for a place, open it, open its
+corroboration, export the network as GEXF and PNG. Screenshots go to test-artifacts/.
+
+Never skipped: without Chromium or Playwright this fails, saying what is missing.
+"""
+from __future__ import annotations
+
+import os
+import re
+import signal
+import socket
+import sqlite3
+import struct
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import networkx as nx
+import pytest
+
+from queries.corroboration import corroborate_entity
+from queries.profiles import entity_profile, find_entities
+
+REPO = Path(__file__).resolve().parents[1]
+ARTIFACTS = REPO / "test-artifacts"
+CHROMIUM = os.environ.get("TESTIMONY_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+START_TIMEOUT = 90  # seconds for the server to answer its health check
+STEP_TIMEOUT = 60_000  # milliseconds for one page to show what is expected
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@contextmanager
+def running_app(db: Path, log: Path, **env: str) -> Iterator[str]:
+    """`python -m streamlit run streamlit_app.py` on a free port; its URL. Stopped (the whole
+    process group) in a finally, whatever happens."""
+    port = _free_port()
+    environ = {**os.environ, "TESTIMONY_DB": str(db), "TESTIMONY_BACKEND": "sqlite",
+               "STREAMLIT_BROWSER_GATHER_USAGE_STATS": "false", **env}
+    for name in ("NEO4J_URI", "TESTIMONY_CODEBOOK") + (
+            () if "TESTIMONY_APP_PASSWORD" in env else ("TESTIMONY_APP_PASSWORD",)):
+        environ.pop(name, None)
+    with open(log, "wb") as out:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "streamlit", "run", "streamlit_app.py",
+             "--server.port", str(port), "--server.headless", "true"],
+            cwd=REPO, env=environ, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
+        try:
+            url = f"http://127.0.0.1:{port}"
+            deadline = time.monotonic() + START_TIMEOUT
+            while True:
+                if proc.poll() is not None:
+                    pytest.fail(f"the app exited ({proc.returncode}):\n{log.read_text()}")
+                try:
+                    with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as r:
+                        if r.status == 200:
+                            break
+                except OSError:
+                    pass
+                if time.monotonic() > deadline:
+                    pytest.fail(f"the app did not answer in {START_TIMEOUT}s:\n{log.read_text()}")
+                time.sleep(0.3)
+            yield url
+        finally:
+            try:
+                os.killpg(proc.pid, signal.SIGTERM)
+                proc.wait(timeout=15)
+            except (ProcessLookupError, subprocess.TimeoutExpired):
+                os.killpg(proc.pid, signal.SIGKILL)
+                proc.wait(timeout=15)
+
+
+@contextmanager
+def browser_page() -> Iterator:
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError as exc:  # a failure, never a skip
+        pytest.fail(f"playwright is not installed ({exc}): pip install -e '.[test]'")
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"no Chromium at {CHROMIUM}: install it (apt-get install chromium) or set "
+                    "TESTIMONY_CHROMIUM to its path")
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        try:
+            context = browser.new_context(viewport={"width": 1400, "height": 1000},
+                                          accept_downloads=True)
+            page = context.new_page()
+            page.set_default_timeout(STEP_TIMEOUT)
+            yield page
+        finally:
+            browser.close()
+
+
+def _copy(db: Path, to: Path) -> Path:
+    """A copy of the sample store (the app may write: curation), via SQLite's backup."""
+    with sqlite3.connect(db) as src, sqlite3.connect(to) as dst:
+        src.backup(dst)
+    return to
+
+
+def _idle(page) -> None:
+    """Wait until Streamlit has finished running the script (no "Running…" widget)."""
+    page.wait_for_selector('[data-testid="stApp"]')
+    page.wait_for_function(
+        "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=STEP_TIMEOUT)
+    page.wait_for_timeout(300)
+
+
+def _shot(page, name: str) -> None:
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"e2e-{name}.png"), full_page=False)
+
+
+def _png_size(data: bytes) -> tuple[int, int]:
+    assert data[:8] == b"\x89PNG\r\n\x1a\n", "not a PNG"
+    assert data[12:16] == b"IHDR"
+    return struct.unpack(">II", data[16:24])
+
+
+def test_search_entity_corroboration_and_exports_in_a_browser(sample_db, sample_store, tmp_path):
+    # The place to look for, from the read side: the most-named place several interviews name.
+    place = next(e for e, _ in find_entities(sample_store, "", "PLACE", limit=50)
+                 if len(entity_profile(sample_store, e.id).interviews) >= 3)
+    sources = corroborate_entity(sample_store, place.id).sources
+    db = _copy(sample_db, tmp_path / "e2e.db")
+
+    with running_app(db, tmp_path / "server.log") as url, browser_page() as page:
+        # 1. Search for the place.
+        page.goto(url)
+        _idle(page)
+        box = page.get_by_label("Words or a name", exact=True).and_(page.locator("input"))
+        box.fill(place.name)
+        box.press("Enter")
+        page.get_by_text(re.compile(r"\d+ turns? in \d+ interviews?")).wait_for()
+        _idle(page)
+        assert page.locator("mark").count() > 0  # the words are highlighted in the hits
+        _shot(page, "1-search")
+
+        # 2. Open the entity from the results.
+        page.locator("a", has_text=re.compile(rf"{re.escape(place.name)} \(\d+\)")).first.click()
+        page.get_by_text("Distinct interviewees").wait_for()
+        _idle(page)
+        assert f"entity={place.id}".replace(":", "%3A") in page.evaluate("location.search") or \
+            f"entity={place.id}" in page.evaluate("decodeURIComponent(location.search)")
+        _shot(page, "2-entity")
+
+        # 3. Its corroboration: every distinct interviewee once.
+        page.locator('a[href*="corroboration?entity="]').first.click()
+        page.get_by_text("Independent sources").wait_for()
+        page.locator("[data-source]").first.wait_for()
+        _idle(page)
+        shown = page.locator("[data-source]").evaluate_all(
+            "els => els.map(e => e.getAttribute('data-source'))")
+        assert sorted(shown) == sorted(s.pseudonym for s in sources)
+        assert len(shown) == len(set(shown)) >= 3
+        _shot(page, "3-corroboration")
+
+        # 4. The network, exported as GEXF and PNG.
+        page.locator('[data-testid="stSidebarNav"] a', has_text="Network").click()
+        page.frame_locator("iframe").locator("circle.node").first.wait_for()
+        _idle(page)
+        _shot(page, "4-network")
+        with page.expect_download() as gexf_dl:
+            page.get_by_role("button", name=re.compile("GEXF")).click()
+        gexf_path = tmp_path / gexf_dl.value.suggested_filename
+        gexf_dl.value.save_as(gexf_path)
+        with page.expect_download() as png_dl:
+            page.get_by_role("button", name=re.compile("PNG image")).click()
+        png_path = tmp_path / png_dl.value.suggested_filename
+        png_dl.value.save_as(png_path)
+
+    assert gexf_path.suffix == ".gexf" and png_path.suffix == ".png"
+    graph = nx.read_gexf(gexf_path)
+    assert graph.number_of_nodes() > 10 and graph.number_of_edges() > 10
+    types = {d.get("type") for _, d in graph.nodes(data=True)}
+    assert None not in types and {"PLACE", "PERSON"} <= types
+    assert graph.nodes[place.id]["type"] == "PLACE" and graph.nodes[place.id]["label"] == place.name
+    png = png_path.read_bytes()
+    width, height = _png_size(png)
+    assert width >= 600 and height >= 400 and len(png) > 30_000
+
+
+def test_a_deep_link_shows_the_password_gate_first(sample_db, tmp_path):
+    db = _copy(sample_db, tmp_path / "gate.db")
+    with running_app(db, tmp_path / "server.log", TESTIMONY_APP_PASSWORD="correct horse") as url, \
+            browser_page() as page:
+        # The first request to a fresh server is a deep link to a page.
+        page.goto(f"{url}/network")
+        page.locator("input[type=password]").wait_for()
+        _idle(page)
+        assert page.locator("iframe").count() == 0
+        assert page.get_by_text("Co-occurrence network").count() == 0
+        assert page.locator('[data-testid="stSidebarNav"]').count() == 0
+        _shot(page, "5-gate")
+        page.locator("input[type=password]").fill("correct horse")
+        page.get_by_role("button", name="Open").click()
+        page.frame_locator("iframe").locator("circle.node").first.wait_for()
+        assert page.get_by_text("Co-occurrence network").count() == 1
