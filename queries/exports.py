@@ -17,9 +17,6 @@ import networkx as nx
 from schemas import ENTITY_TYPES, IDENTIFYING_ATTRIBUTES, entity_label
 
 GRAPH_FORMATS = ("graphml", "gexf", "cytoscape", "csv", "png", "svg", "html")
-# Node colours by entity type, shared by the images and the interactive views.
-TYPE_COLOURS = {"PERSON": "#1f77b4", "PLACE": "#2ca02c", "ORG": "#d95f02", "ROLE": "#cc79a7",
-                "GROUP": "#e6a817", "EVENT": "#56b4e9"}
 
 
 def _clean(graph: nx.Graph) -> nx.Graph:
@@ -102,7 +99,7 @@ def render_image(graph: nx.Graph, fmt: str = "png", *, width: float = 12.0,
     import matplotlib.pyplot as plt
     from matplotlib.lines import Line2D
 
-    from queries.render import layout
+    from queries.render import layout, type_colour
 
     plt.rcParams["svg.fonttype"] = "none"  # text stays text in SVG; matplotlib escapes it
     fig, ax = plt.subplots(figsize=(width, height), dpi=110)
@@ -113,16 +110,15 @@ def render_image(graph: nx.Graph, fmt: str = "png", *, width: float = 12.0,
         top = max(mentions) or 1
         nx.draw_networkx_edges(graph, pos, ax=ax, alpha=0.25, width=0.6, edge_color="#777777")
         nx.draw_networkx_nodes(graph, pos, ax=ax, linewidths=0.5, edgecolors="white",
-                               node_color=[TYPE_COLOURS.get(graph.nodes[n].get("type"), "#888888")
-                                           for n in graph],
+                               node_color=[type_colour(graph.nodes[n].get("type", "")) for n in graph],
                                node_size=[30 + 400 * (m / top) ** 0.5 for m in mentions])
         ranked = sorted(graph, key=lambda n: (-graph.nodes[n].get("mentions", 0), n))[:40]
         nx.draw_networkx_labels(graph, pos, ax=ax, font_size=7,
                                 labels={n: graph.nodes[n].get("name", n) for n in ranked})
         present = [t for t in ENTITY_TYPES if any(graph.nodes[n].get("type") == t for n in graph)]
-        ax.legend(handles=[Line2D([], [], marker="o", linestyle="", color=TYPE_COLOURS[t],
+        ax.legend(handles=[Line2D([], [], marker="o", linestyle="", color=type_colour(t),
                                   label=entity_label(t)) for t in present],
-                  loc="lower left", fontsize=8, frameon=False)
+                  loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize=8, frameon=False)
     else:
         ax.text(0.5, 0.5, "No entities match these filters", ha="center", va="center")
     buf = io.BytesIO()
