@@ -105,12 +105,23 @@ def stance_of(sentence: str) -> str:
     return "unmarked"
 
 
-def sentence_around(text: str, start: int, end: int) -> str:
-    """The sentence of `text` holding [start, end) (offsets into `text`)."""
+def sentence_bounds(text: str, start: int, end: int) -> tuple[int, int]:
+    """Offsets in `text` of the sentence holding [start, end), stretched to cover `end`."""
     for m in _SENTENCE.finditer(text):
         if m.start() <= start < m.end():
-            return text[m.start():max(m.end(), end)].strip()
-    return text
+            lo, hi = m.start(), max(m.end(), end)
+            while lo < hi and text[lo].isspace():
+                lo += 1
+            while hi > lo and text[hi - 1].isspace():
+                hi -= 1
+            return lo, hi
+    return 0, len(text)
+
+
+def sentence_around(text: str, start: int, end: int) -> str:
+    """The sentence of `text` holding [start, end) (offsets into `text`)."""
+    lo, hi = sentence_bounds(text, start, end)
+    return text[lo:hi]
 
 
 def _summaries(store: GraphStore) -> dict[str, InterviewSummary]:
@@ -229,8 +240,11 @@ def corroborate_turn(store: GraphStore, turn_id: str, limit: int = 20) -> list[S
 
 _MONTHS = ("january|february|march|april|may|june|july|august|september|october|november|"
            "december")
-_DATE = re.compile(rf"\b(?:\d{{1,2}}(?:st|nd|rd|th)? (?:of )?(?:{_MONTHS})|(?:{_MONTHS}) \d{{1,2}}"
-                   rf"(?:st|nd|rd|th)?|(?:19|20)\d\d)\b", re.I)
+_ORDINALS = ("first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|eleventh|twelfth|"
+             "thirteenth|fourteenth|fifteenth|sixteenth|seventeenth|eighteenth|nineteenth|"
+             "twentieth|twenty-\\w+|thirtieth|thirty-first")
+_DAY = rf"(?:\d{{1,2}}(?:st|nd|rd|th)?|{_ORDINALS})"
+_DATE = re.compile(rf"\b(?:{_DAY} (?:of )?(?:{_MONTHS})|(?:{_MONTHS}) {_DAY}|(?:19|20)\d\d)\b", re.I)
 _NUMBER = re.compile(r"\b(?:\d[\d,]*|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|"
                      r"twenty|thirty|forty|fifty|hundreds?|thousands?)\b(?= \w)", re.I)
 
@@ -243,30 +257,34 @@ def disagreements(store: GraphStore, sources: tuple[Source, ...],
     if len(sources) < 2:
         return ()
     turn_ids = [s.turn.id for src in sources for s in src.supports]
-    # Places and actors (people, units) each source names in the same turns as the subject.
-    named: dict[str, dict[str, set[str]]] = {"places": defaultdict(set), "actors": defaultdict(set)}
+    # The support's sentence, in interview offsets: only what is said there counts.
+    sentences = {}
+    for src in sources:
+        for s in src.supports:
+            lo, hi = sentence_bounds(s.turn.text, s.start - s.turn.start, s.end - s.turn.start)
+            sentences[(src.pseudonym, s.turn.id, s.start)] = (s.turn.start + lo, s.turn.start + hi,
+                                                             s.turn.text[lo:hi])
     entities = {e.id: e for e in store.entities()}
+    kinds = {"PLACE": "places", "PERSON": "actors", "ORG": "actors"}
+    named: list[tuple[str, int, str, str]] = []  # (turn id, offset, aspect, name)
     for m in store.mentions(turn_ids=turn_ids):
         e = entities.get(m.entity_id)
-        if e is None or e.id in exclude:
-            continue
-        if e.type == "PLACE":
-            named["places"][m.turn_id].add(e.name)
-        elif e.type in ("PERSON", "ORG"):
-            named["actors"][m.turn_id].add(e.name)
+        if e is not None and e.id not in exclude and e.type in kinds:
+            named.append((m.turn_id, m.start, kinds[e.type], e.name))
     out = []
     for aspect in ("dates", "numbers", "places", "actors"):
         versions = []
         for src in sources:
             values: set[str] = set()
             for s in src.supports:
-                sentence = sentence_around(s.turn.text, s.start - s.turn.start, s.end - s.turn.start)
+                lo, hi, sentence = sentences[(src.pseudonym, s.turn.id, s.start)]
                 if aspect == "dates":
                     values |= {v.lower() for v in _DATE.findall(sentence)}
                 elif aspect == "numbers":
                     values |= {v.lower() for v in _NUMBER.findall(_DATE.sub(" ", sentence))}
                 else:
-                    values |= named[aspect][s.turn.id]
+                    values |= {name for tid, at, kind, name in named
+                               if tid == s.turn.id and kind == aspect and lo <= at < hi}
             if values:
                 versions.append((src.pseudonym, tuple(sorted(values))))
         if len(versions) >= 2 and len({v for _, v in versions}) > 1:

@@ -62,3 +62,13 @@ def test_link_and_turn_corroboration(sample_store) -> None:
     similar = corroborate_turn(sample_store, turn.id)
     assert similar and all(s.turn.interview_id != turn.interview_id for s in similar)
     assert [s.score for s in similar] == sorted((s.score for s in similar), reverse=True)
+
+
+def test_witnesses_who_disagree_on_the_date_of_an_event_are_shown_side_by_side(sample_store) -> None:
+    # Two fictional witnesses date the taking of Sinjar differently (3rd vs 4th of August).
+    event = entity_named(sample_store, "Sinjar massacre", "EVENT")
+    c = corroborate_entity(sample_store, event.id)
+    assert c.source_count >= 2
+    dates = next(d for d in c.disagreements if d.aspect == "dates")
+    versions = dict(dates.versions)
+    assert "third of august" in versions["Shireen"] and "fourth of august" in versions["Abu Hareth"]
