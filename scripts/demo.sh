@@ -7,5 +7,5 @@ bash "$ROOT/scripts/setup.sh" run
 cd "$ROOT"
 export TESTIMONY_DB="${TESTIMONY_DB:-$ROOT/testimony.db}"
 .venv/bin/testimony ingest sample_corpus
-.venv/bin/testimony stats | head -8
+.venv/bin/testimony stats
 exec .venv/bin/testimony serve "$@"
