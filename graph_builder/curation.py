@@ -1,4 +1,5 @@
-"""The analyst's curation decisions: merge, split, rename, reject, undo.
+"""The analyst's curation decisions: merge, split (of keys, or of a key's mentions in some
+interviews), rename, reject, undo.
 
 Each decision is appended to the store's curation log (who, when, why, on what evidence, and
 the mention keys it concerns) and the resolution is recomputed; the resolver replays the log
@@ -16,7 +17,9 @@ from graph_builder.store.base import GraphStore
 
 
 def keys_of(store: GraphStore, entity_id: str) -> list[str]:
-    """The mention keys currently resolved to `entity_id`."""
+    """The mention keys currently resolved to `entity_id`: plain keys, and `key@interview`
+    where a key's mentions in one interview belong to it (a short name found to be several
+    people, or an analyst's split by interview)."""
     keys = sorted(k for k, e in store.resolution().items() if e == entity_id)
     if not keys:
         raise CurationError(f"no entity {entity_id!r}: it may have been merged or renamed since; "
@@ -53,9 +56,18 @@ def merge(store: GraphStore, entity_id: str, other_id: str, *, who: str, why: st
 
 
 def split(store: GraphStore, entity_id: str, keys: list[str], *, who: str, why: str = "",
-          evidence: str = "", name: str | None = None) -> dict:
-    """The given spellings (mention keys) leave `entity_id` and become an entity of their own."""
+          evidence: str = "", name: str | None = None,
+          interviews: list[str] | None = None) -> dict:
+    """The given spellings (mention keys) leave `entity_id` and become an entity of their own.
+
+    With `interviews`, only the keys' mentions in those interviews leave: one name, two people
+    ("Abu Omar" in int-02 and int-06 is the smuggler, elsewhere the sharia trainer). The
+    resolver replays it on every re-ingest, like the other decisions; undo takes it back.
+    """
     current = keys_of(store, entity_id)
+    if interviews:
+        return _split_by_interview(store, entity_id, keys, sorted(set(interviews)), who=who,
+                                   why=why, evidence=evidence, name=name)
     unknown = sorted(set(keys) - set(current))
     if not keys or unknown:
         raise CurationError(f"split needs some of {entity_id}'s keys {current}; not its own: {unknown}")
@@ -63,6 +75,27 @@ def split(store: GraphStore, entity_id: str, keys: list[str], *, who: str, why: 
         raise CurationError("splitting off every key leaves nothing behind; rename instead")
     return _decide(store, "split", who=who, why=why, evidence=evidence, keys=sorted(keys),
                    name=name, entities=[entity_id])
+
+
+def _split_by_interview(store: GraphStore, entity_id: str, keys: list[str],
+                        interviews: list[str], *, who: str, why: str, evidence: str,
+                        name: str | None) -> dict:
+    # Checked against the entity's mentions: the (key, interview) pairs that really leave.
+    here = {(m.key, m.interview_id) for m in store.mentions(entity_id=entity_id)}
+    plain = sorted({k for k, _ in here})
+    if not keys or not set(keys) <= set(plain):
+        raise CurationError(f"split needs some of {entity_id}'s keys {plain}; "
+                            f"not its own: {sorted(set(keys) - set(plain))}")
+    where = {i for k, i in here if k in keys}
+    absent = [i for i in interviews if i not in where]
+    if absent:
+        raise CurationError(f"{entity_id} has no mention of {', '.join(keys)} in "
+                            f"{', '.join(absent)}; it has in: {', '.join(sorted(where))}")
+    moving = {(k, i) for k, i in here if k in keys and i in interviews}
+    if moving == here:
+        raise CurationError("splitting off every mention leaves nothing behind; rename instead")
+    return _decide(store, "split", who=who, why=why, evidence=evidence, keys=sorted(keys),
+                   interviews=interviews, name=name, entities=[entity_id])
 
 
 def rename(store: GraphStore, entity_id: str, name: str, *, who: str, why: str = "",

@@ -173,25 +173,11 @@ def neo4j_store(neo4j_db):
     store.close()
 
 
-@pytest.fixture(scope="session")
-def corpus_sqlite_path(tmp_path_factory, nlp) -> Path:
-    """The sample corpus in a SQLite file of its own (the contract suite only reads it)."""
-    from graph_builder.load import ingest
-    from graph_builder.store.sqlite import SQLiteStore
-
-    path = tmp_path_factory.mktemp("contract") / "sample.db"
-    store = SQLiteStore(path)
-    report = ingest([SAMPLE_CORPUS], store, nlp)
-    store.close()
-    assert not report.failed, report.summary()
-    return path
-
-
 def _open_corpus_store(backend: str, request):
     """A store holding the sample corpus; tests must only read it."""
     if backend == "sqlite":
         from graph_builder.store.sqlite import SQLiteStore
-        return SQLiteStore(request.getfixturevalue("corpus_sqlite_path"))
+        return SQLiteStore(request.getfixturevalue("sample_db"))
     db: Neo4jDatabase = request.getfixturevalue("neo4j_db")
     if db.holds == "sample":
         return db.server.store()

@@ -1,7 +1,6 @@
 """The command line: help for every verb, docs kept true, errors without tracebacks."""
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
@@ -36,3 +35,30 @@ def test_bad_backend_setting_is_a_clear_error(monkeypatch, capsys) -> None:
     monkeypatch.setenv("TESTIMONY_BACKEND", "postgres")
     assert main(["stats"]) == 2
     assert "use 'sqlite' or 'neo4j'" in capsys.readouterr().err
+
+
+def test_extract_prints_json_lines_resolved_across_the_files(capsys, nlp) -> None:
+    import json
+
+    from tests.conftest import SAMPLE_CORPUS
+
+    files = sorted(str(p) for p in SAMPLE_CORPUS.iterdir()
+                   if p.suffix in {".md", ".txt", ".json", ".srt", ".vtt", ".docx", ".pdf"}
+                   and p.name != "README.md")
+    assert main(["extract", *files]) == 0
+    rows = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert {r["kind"] for r in rows} == {"mention", "link", "theme"}
+    assert {r["file"] for r in rows} <= set(files)
+    for r in rows:
+        if r["kind"] == "mention":
+            assert r["type"] in {"PERSON", "PLACE", "ORG", "ROLE", "GROUP", "EVENT"}
+            assert r["end"] > r["start"] and r["canonical"]
+        elif r["kind"] == "link":
+            assert r["source"] and r["target"] and r["end"] > r["start"]
+        else:
+            assert r["theme"] and r["end"] > r["start"]
+    # Raqqa and Raqqah resolve to one name across files; the two men called Abu Omar do not.
+    canon = {r["text"]: r["canonical"] for r in rows if r["kind"] == "mention" and r["type"] == "PLACE"}
+    assert canon["Raqqah"] == canon["Raqqa"]
+    abu_omar = {r["canonical"] for r in rows if r["kind"] == "mention" and r["text"] == "Abu Omar"}
+    assert len(abu_omar) == 2

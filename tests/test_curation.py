@@ -76,3 +76,64 @@ def test_bad_decisions_are_refused_clearly(store) -> None:
         curation.rename(store, raqqa.id, "x", who=" ")
     with pytest.raises(CurationError, match="no decision"):
         curation.undo(store, "nope", who="a")
+
+
+def abu_omars(store) -> tuple[str, str]:
+    """(trainer, smuggler): the two entities the resolver made of "Abu Omar" by context."""
+    by_interview = {m.interview_id: m.entity_id for m in store.mentions()
+                    if m.key == "PERSON:abu omar"}
+    return by_interview["int-05"], by_interview["int-09"]
+
+
+def omar_entities(store) -> dict[str, str]:
+    return {m.interview_id: m.entity_id for m in store.mentions() if m.key == "PERSON:abu omar"}
+
+
+def test_split_by_interview_and_undo(store, tmp_path, nlp) -> None:
+    trainer, smuggler = abu_omars(store)
+    before = omar_entities(store)
+    d = curation.split(store, smuggler, ["PERSON:abu omar"], interviews=["int-02"],
+                       who="analyst-3", why="the ransom smuggler may be another man",
+                       name="Abu Omar (ransom, int-02)")
+    assert store.curation_log()[-1]["interviews"] == ["int-02"]
+    after = omar_entities(store)
+    assert after["int-02"] not in (trainer, smuggler)
+    assert store.entity(after["int-02"]).name == "Abu Omar (ransom, int-02)"
+    assert {i: e for i, e in after.items() if i != "int-02"} == \
+           {i: e for i, e in before.items() if i != "int-02"}
+    assert store.resolution()["PERSON:abu omar@int-02"] == after["int-02"]
+    # Replayed when another interview changes and is ingested again.
+    folder = tmp_path / "corpus"
+    shutil.copytree(SAMPLE_CORPUS, folder)
+    md = folder / "int-01_abu-layla_sanliurfa.md"
+    md.write_text(md.read_text(encoding="utf-8") + "\nQ: Anything else?\nA: No.\n",
+                  encoding="utf-8")
+    assert ingest([folder], store, nlp).replaced == ["int-01"]
+    assert omar_entities(store)["int-02"] == after["int-02"]
+    curation.undo(store, d["id"], who="analyst-3", why="checked: the same smuggler")
+    assert omar_entities(store) == before
+
+
+def test_merge_of_context_split_entities_and_undo(store) -> None:
+    trainer, smuggler = abu_omars(store)
+    assert any({a, b} == {trainer, smuggler} for a, b, _ in curation.review_queue(store))
+    before = omar_entities(store)
+    d = curation.merge(store, trainer, smuggler, who="analyst-4", why="test: one Abu Omar",
+                       name="Abu Omar")
+    merged = set(omar_entities(store).values())
+    assert len(merged) == 1 and store.entity(merged.pop()).name == "Abu Omar"
+    assert not [k for k in store.resolution() if k.startswith("PERSON:abu omar@")]
+    curation.undo(store, d["id"], who="analyst-4", why="they are two")
+    assert omar_entities(store) == before
+
+
+def test_split_by_interview_refuses_what_it_cannot_do(store) -> None:
+    trainer, smuggler = abu_omars(store)
+    with pytest.raises(CurationError, match="no mention"):  # int-05 is the trainer's
+        curation.split(store, smuggler, ["PERSON:abu omar"], interviews=["int-05"], who="a")
+    with pytest.raises(CurationError, match="not its own"):
+        curation.split(store, smuggler, ["PLACE:raka"], interviews=["int-02"], who="a")
+    smuggler_interviews = sorted(i for i, e in omar_entities(store).items() if e == smuggler)
+    with pytest.raises(CurationError, match="nothing behind"):
+        curation.split(store, smuggler, ["PERSON:abu omar"], interviews=smuggler_interviews,
+                       who="a")

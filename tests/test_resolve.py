@@ -83,3 +83,21 @@ def test_rename_and_split() -> None:
     r = resolve(keys, [{"id": "d1", "action": "split", "keys": ["PLACE:ar raqa"], "name": "ar-Raqqa (old city)"}])
     assert r.assignments["PLACE:raqa"] != r.assignments["PLACE:ar raqa"]
     assert len({e.id for e in r.entities}) == len(r.entities)
+
+
+def test_decisions_may_name_a_key_in_one_interview() -> None:
+    """A decision naming "key@interview" (as `keys_of` lists it) acts on that interview's
+    mentions only; a unit of an interview the key is no longer in is ignored."""
+    keys = [usage("PERSON:abu omar", "Abu Omar", interviews=("a", "b", "c")),
+            usage("PERSON:abu amer", "Abu Amer", interviews=("d",))]
+    r = resolve(keys, [{"id": "d1", "action": "split", "keys": ["PERSON:abu omar@b"]}])
+    assert r.assignments["PERSON:abu omar@b"] != r.assignments["PERSON:abu omar"]
+    assert "PERSON:abu omar@a" not in r.assignments  # same as the plain key: not repeated
+    # A merge joins entities: the one holding that interview's mentions joins the other.
+    split_b = {"id": "d1", "action": "split", "keys": ["PERSON:abu omar@b"]}
+    r = resolve(keys, [split_b, {"id": "d2", "action": "merge", "keys": ["PERSON:abu omar@b"],
+                                 "other_keys": ["PERSON:abu amer"]}])
+    assert r.assignments["PERSON:abu omar@b"] == r.assignments["PERSON:abu amer"]
+    assert r.assignments["PERSON:abu omar"] != r.assignments["PERSON:abu amer"]
+    r = resolve(keys, [{"id": "d1", "action": "split", "keys": ["PERSON:abu omar@zzz"]}])
+    assert set(r.assignments) == {"PERSON:abu omar", "PERSON:abu amer"}

@@ -183,7 +183,13 @@ def test_links_agree(corpus_stores) -> None:
 def test_resolver_state_agrees(corpus_stores) -> None:
     usage = same(corpus_stores, lambda s: s.key_usage())
     resolution = same(corpus_stores, lambda s: s.resolution())
-    assert usage and set(resolution) == {u.key for u in usage}
+    by_key = {u.key: u for u in usage}
+    assert usage and {k for k in resolution if k in by_key} == set(by_key)
+    # The rest are per-interview entries "key@interview" (one short name, two people).
+    for entry in set(resolution) - set(by_key):
+        key, _, interview = entry.rpartition("@")
+        assert interview in by_key[key].interviews and resolution[entry] != resolution[key]
+    assert all(dict(u.contexts).keys() == set(u.interviews) for u in usage)
     same(corpus_stores, lambda s: s.possibly_same())
     assert same(corpus_stores, lambda s: s.curation_log()) == []
 
@@ -495,6 +501,53 @@ def test_curation_decisions_replay_the_same(fresh_stores, tmp_path, nlp) -> None
     assert "The Merged One" in names
 
 
+def test_per_interview_assignments_agree(fresh_stores, tmp_path, nlp) -> None:
+    """A key resolved per interview ("key@interview" wins over "key"): mentions, link ends,
+    provisional ids of a re-ingested interview and every read agree on both backends."""
+    folder = tmp_path / "in"
+    write_fictional(folder, "fict-a", "Abu Salim")
+    changing = write_fictional(folder, "fict-b", "Abu Bakr")
+    ingest_both(fresh_stores, [folder], nlp)
+    usage = same(fresh_stores, lambda s: s.key_usage())
+    emir = next(u.key for u in usage if u.key.startswith("PERSON:abu hamza"))
+    assert set(dict(next(u for u in usage if u.key == emir).contexts)) == {"fict-a", "fict-b"}
+    split = {"id": "s1", "action": "split", "keys": [emir], "interviews": ["fict-b"],
+             "name": "Abu Hamza of fict-b"}
+    for store in fresh_stores:
+        store.record_decision(split)
+        refresh_resolution(store)
+    same(fresh_stores, primitives)
+    ids = same(fresh_stores, lambda s: s.resolution())
+    here, there = ids[emir], ids[f"{emir}@fict-b"]
+    assert here != there
+    for store in fresh_stores:
+        assert {m.entity_id for m in store.mentions(interview_id="fict-b") if m.key == emir} == {there}
+        assert {m.entity_id for m in store.mentions(interview_id="fict-a") if m.key == emir} == {here}
+        ends = {(ln.interview_id, e) for ln in store.links()
+                for e in (ln.source_id, ln.target_id) if e in (here, there)}
+        assert ("fict-b", there) in ends and ("fict-a", here) in ends  # "was our emir"
+        assert ("fict-b", here) not in ends and ("fict-a", there) not in ends
+    # A changed fict-b is written with the per-interview ids before the next resolution...
+    changing.write_text(FICTIONAL.format(id="fict-b", who="Abu Bakr") + "Q: And?\nA: Kilis.\n",
+                        encoding="utf-8")
+    from graph_builder.extract.pipeline import extract_many
+    (ex,) = extract_many(read_interviews([changing], IngestReport()), nlp)
+    for store in fresh_stores:
+        store.replace_interview(ex, store.resolution())
+    same(fresh_stores, primitives)
+    # ... and a resolution may name per-interview ids no entity holds (placeholders).
+    odd = Resolution(entities=(Entity(id="x:a", type="PERSON", name="A", aliases=("a",)),),
+                     assignments={emir: "x:a", f"{emir}@fict-a": "x:nobody",
+                                  "PLACE:nowhere@fict-b": "x:a"})
+    for action in (lambda s: s.apply_resolution(odd), refresh_resolution,
+                   lambda s: (s.record_decision({"id": "u1", "action": "undo", "undoes": "s1"}),
+                              refresh_resolution(s))):
+        for store in fresh_stores:
+            action(store)
+        same(fresh_stores, primitives)
+    assert not any("@" in k for k in same(fresh_stores, lambda s: s.resolution()))
+
+
 # --- synthetic histories: the corners the sample corpus does not reach -------------------------
 
 _NAMES = {"PERSON": ["Abu Omar", "Umm Huda", "Ibn Khalid", "Éric Ülker"],
@@ -578,6 +631,15 @@ def test_synthetic_histories_agree_step_by_step(fresh_stores, seed) -> None:
                          assignments={"PLACE:raqqa": "place:raqqa", "PERSON:abu omar": "x:y"},
                          possibly_same=(("place:raqqa", "x:y", 0.9),))
     step(lambda s: s.apply_resolution(partial))
+    # Per-interview entries win over the plain key, for mentions and link ends alike, and for
+    # the provisional ids of an interview written before the next resolution.
+    per_interview = Resolution(
+        entities=(Entity(id="place:raqqa", type="PLACE", name="R", aliases=("a",)),
+                  Entity(id="place:raqqa of iv-3", type="PLACE", name="R3", aliases=("b",))),
+        assignments={"PLACE:raqqa": "place:raqqa", "PLACE:raqqa@iv-3": "place:raqqa of iv-3",
+                     "PERSON:abu omar@iv-2": "x:z", "PLACE:raqqah@iv-4": "place:raqqa"},
+        possibly_same=(("place:raqqa", "place:raqqa of iv-3", 12.5),))
+    step(lambda s: s.apply_resolution(per_interview))
     step(lambda s: s.replace_interview(synthetic("iv-3", base + 52), s.resolution()))
     step(lambda s: s.delete_interview("iv-0"))
     step(refresh_resolution)

@@ -5,8 +5,8 @@ One object per finding, each with "kind" (mention, link or theme) and "file":
     mention  start, end (offsets into the file text as read, header lines included), text, type,
              key, canonical (the name it resolves to across all files of the call), method,
              confidence, turn
-    link     type, source, target (mention keys), source_canonical, target_canonical, start, end
-             (the evidence), turn
+    link     type, source, target (canonical names), source_key, target_key (mention keys),
+             start, end (the evidence), turn
     theme    theme, start, end, evidence, by, confidence, turn
 
 Files are read and split exactly as ingest reads them, and canonical names come from the same
@@ -16,7 +16,6 @@ agree. `extract_findings(..., resolve=...)` accepts another resolver for experim
 from __future__ import annotations
 
 import logging
-from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any, Union
@@ -62,37 +61,16 @@ def _read_all(paths: Iterable[str | Path]) -> tuple[list[Path], list[Interview]]
 
 
 def key_usages(extracted: Sequence[ExtractedInterview]) -> list[Any]:
-    """What `graph_builder.resolve.resolve` reads (store.base.KeyUsage), built from extractions."""
-    from graph_builder.store.base import KeyUsage
+    """What `graph_builder.resolve.resolve` reads (store.base.KeyUsage), built from extractions.
 
-    surfaces: dict[str, Counter[str]] = defaultdict(Counter)
-    interviews: dict[str, dict[str, None]] = defaultdict(dict)
-    hints: dict[str, Counter[str]] = defaultdict(Counter)
-    types: dict[str, str] = {}
-    neighbours: dict[str, set[str]] = defaultdict(set)
-    for ex in extracted:
-        by_turn: dict[int, set[str]] = defaultdict(set)
-        for m in ex.mentions:
-            surfaces[m.key][m.text] += 1
-            interviews[m.key][ex.interview.id] = None
-            types[m.key] = m.type
-            if m.canonical_hint:
-                hints[m.key][m.canonical_hint] += 1
-            by_turn[m.turn_index].add(m.key)
-        for keys in by_turn.values():
-            for key in keys:
-                neighbours[key] |= keys - {key}
-    return [
-        KeyUsage(
-            key=key,
-            type=types[key],
-            surfaces=tuple(counts.most_common()),
-            interviews=tuple(interviews[key]),
-            canonical_hint=hints[key].most_common(1)[0][0] if hints.get(key) else None,
-            neighbours=tuple(sorted(neighbours[key])),
-        )
-        for key, counts in surfaces.items()
-    ]
+    Built by the stores' own code (`store.base.usage_from_rows`), mentions in the order ingest
+    writes them, so `extract` resolves exactly as the graph does: the same forms, hints,
+    co-mentions and per-interview contexts.
+    """
+    from graph_builder.store.base import usage_from_rows
+
+    return usage_from_rows((m.key, m.type, m.text, ex.interview.id, m.turn_index, m.canonical_hint)
+                           for ex in extracted for m in ex.mentions)
 
 
 def resolve_cross_interview(extracted: Sequence[ExtractedInterview]) -> Resolution:
@@ -102,11 +80,14 @@ def resolve_cross_interview(extracted: Sequence[ExtractedInterview]) -> Resoluti
     return resolve(key_usages(extracted))
 
 
-def _canonical_lookup(result: Mapping[str, str] | Resolution) -> Callable[[str], str | None]:
+def _canonical_lookup(result: Mapping[str, str] | Resolution) -> Callable[[str, str], str | None]:
+    """(mention key, interview id) -> canonical name; a per-interview assignment
+    ("key@interview", two people sharing a name) wins over the key's."""
     if isinstance(result, Resolution):
         names = {e.id: e.name for e in result.entities}
-        return lambda key: names.get(result.assignments.get(key, ""))
-    return lambda key: result.get(key)
+        a = result.assignments
+        return lambda key, iv: names.get(a.get(f"{key}@{iv}") or a.get(key, ""))
+    return lambda key, iv: result.get(key)
 
 
 # --- findings -------------------------------------------------------------------------------
@@ -127,6 +108,7 @@ def extract_findings(
     lookup = _canonical_lookup(resolve(extracted))
     for path, ex in zip(paths, extracted):
         file = str(path)
+        iv = ex.interview.id
         for m in ex.mentions:
             yield {
                 "kind": "mention",
@@ -137,7 +119,7 @@ def extract_findings(
                 "text": m.text,
                 "type": m.type,
                 "key": m.key,
-                "canonical": lookup(m.key) or m.canonical_hint or m.text,
+                "canonical": lookup(m.key, iv) or m.canonical_hint or m.text,
                 "method": m.method,
                 "confidence": m.confidence,
             }
@@ -147,10 +129,10 @@ def extract_findings(
                 "file": file,
                 "turn": link.turn_index,
                 "type": link.type,
-                "source": link.source_key,
-                "target": link.target_key,
-                "source_canonical": lookup(link.source_key),
-                "target_canonical": lookup(link.target_key),
+                "source": lookup(link.source_key, iv) or link.source_key,
+                "target": lookup(link.target_key, iv) or link.target_key,
+                "source_key": link.source_key,
+                "target_key": link.target_key,
                 "start": link.start,
                 "end": link.end,
             }

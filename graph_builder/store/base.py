@@ -7,6 +7,8 @@ these primitives, written once.
 """
 from __future__ import annotations
 
+from collections import Counter, defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Protocol, runtime_checkable
 
@@ -92,6 +94,63 @@ class KeyUsage:
     interviews: tuple[str, ...]
     canonical_hint: str | None
     neighbours: tuple[str, ...]  # keys co-mentioned in the same turns
+    # Per interview (sorted by id): the sorted keys co-mentioned with this key there, within
+    # CONTEXT_WINDOW turns of one of its mentions. The resolver reads it to tell apart two
+    # people who share a short name ("Abu Omar" the trainer, "Abu Omar" the smuggler).
+    contexts: tuple[tuple[str, tuple[str, ...]], ...] = ()
+
+
+def entity_for(assignments: dict[str, str], key: str, interview_id: str) -> str:
+    """The entity a mention of `key` in `interview_id` belongs to: the per-interview entry,
+    else the plain key's, else the provisional `key.lower()` (stores and resolver agree)."""
+    unit = f"{key}@{interview_id}"
+    return assignments[unit] if unit in assignments else assignments.get(key, key.lower())
+
+
+# How many neighbouring turns on each side count as a key's context in an interview. Measured
+# on the sample corpus with graph_builder.resolve: 0 (the mention's own turn) tells the two
+# Abu Omars apart and keeps the one Abu Hamza whole; a window of 1 or 2 turns does neither
+# (the neighbouring question and answers bring in the company of whoever was talked of
+# before, so the smuggler's interviews look like the trainer's and Abu Hamza's do not).
+CONTEXT_WINDOW = 0
+
+# One mention as key usage reads it: (key, type, surface, interview id, turn index, hint).
+UsageRow = tuple[str, str, str, str, int, str | None]
+
+
+def usage_from_rows(rows: Iterable[UsageRow], window: int = CONTEXT_WINDOW) -> list[KeyUsage]:
+    """Key usage from mention rows given in the store's insertion order.
+
+    The one implementation behind both stores' `key_usage()` and `extract.findings.key_usages`,
+    so the three give identical answers (the first non-empty hint in row order wins).
+    """
+    surfaces: dict[str, Counter[str]] = defaultdict(Counter)
+    types: dict[str, str] = {}
+    hints: dict[str, str | None] = {}
+    # interview -> turn index -> keys mentioned there
+    turns: dict[str, dict[int, set[str]]] = defaultdict(lambda: defaultdict(set))
+    for key, etype, surface, interview_id, turn_index, hint in rows:
+        surfaces[key][surface] += 1
+        types[key] = etype
+        hints[key] = hints.get(key) or hint
+        turns[interview_id][turn_index].add(key)
+    neighbours: dict[str, set[str]] = defaultdict(set)
+    contexts: dict[str, dict[str, set[str]]] = defaultdict(dict)
+    for interview_id, by_turn in turns.items():
+        for index, keys in by_turn.items():
+            near = set(keys)
+            for d in range(1, window + 1):
+                near |= by_turn.get(index - d, set()) | by_turn.get(index + d, set())
+            for k in keys:
+                neighbours[k] |= keys - {k}
+                contexts[k].setdefault(interview_id, set()).update(near - {k})
+    return [KeyUsage(key=k, type=types[k],
+                     surfaces=tuple(sorted(surfaces[k].items(), key=lambda kv: (-kv[1], kv[0]))),
+                     interviews=tuple(sorted(contexts[k])), canonical_hint=hints[k],
+                     neighbours=tuple(sorted(neighbours[k])),
+                     contexts=tuple((i, tuple(sorted(contexts[k][i])))
+                                    for i in sorted(contexts[k])))
+            for k in sorted(surfaces)]
 
 
 @runtime_checkable
@@ -107,15 +166,18 @@ class GraphStore(Protocol):
     def replace_interview(self, extracted: ExtractedInterview, assignments: dict[str, str]) -> None:
         """Write one interview atomically, replacing any older version and its facts.
 
-        `assignments` maps mention keys to entity ids (from the last resolution); keys
-        missing there get the provisional entity `key.lower()` until the next resolution.
+        `assignments` maps mention keys to entity ids (from the last resolution): an entry
+        `f"{key}@{interview id}"` takes precedence over the plain `key` for this interview's
+        mentions and link ends; keys missing from both get the provisional entity
+        `key.lower()` until the next resolution.
         """
     def delete_interview(self, interview_id: str) -> bool: ...
     def key_usage(self) -> list[KeyUsage]: ...
     def apply_resolution(self, resolution: Resolution) -> None:
-        """Replace all entities and point every mention at its resolved entity."""
+        """Replace all entities and point every mention (and link end) at its resolved entity:
+        `assignments[f"{key}@{interview id}"]`, else `assignments[key]`, else `key.lower()`."""
     def resolution(self) -> dict[str, str]:
-        """The last resolution's mention key -> entity id map."""
+        """The last resolution's map, plain keys and per-interview `key@interview` entries."""
     def possibly_same(self) -> list[tuple[str, str, float]]:
         """Entity pairs the resolver kept apart for an analyst to review, with their score."""
     def close(self) -> None: ...

@@ -16,9 +16,10 @@ The graph, generated from schemas/graph.yaml:
 
 How it keeps SQLite's answers (tests/test_store_contract.py checks every read on both):
 
-- Entity ids follow the same rules: a mention points at `assignments[key]`, else the
-  provisional `key.lower()`; a link endpoint is the stored resolution of its key, else the key
-  lowercased the way SQLite's `lower()` does (ASCII only). Where SQLite would keep an id that
+- Entity ids follow the same rules: a mention points at `assignments[f"{key}@{interview}"]`,
+  else `assignments[key]`, else the provisional `key.lower()`; a link endpoint is the stored
+  resolution of its key in the link's interview, else of its key, else the key lowercased the
+  way SQLite's `lower()` does (ASCII only). Where SQLite would keep an id that
   names no entity row (a link whose entity lost all its mentions, a resolution that leaves a
   key out), the relationship ends on an `(:UnresolvedEntity {id})` placeholder, which no read
   of entities counts, so `entities()` and `stats()` agree with SQLite.
@@ -45,7 +46,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections import Counter, defaultdict
+from collections import Counter
 from collections.abc import Callable, Iterator
 from typing import Any, TypeVar
 
@@ -58,7 +59,7 @@ from graph_builder.errors import StoreUnavailable
 from graph_builder.model import (Entity, ExtractedInterview, Interview, Interviewee,
                                  Resolution, Turn)
 from graph_builder.store.base import (InterviewSummary, KeyUsage, LinkRow, MentionRow,
-                                      ThemeRow, TurnRow)
+                                      ThemeRow, TurnRow, entity_for, usage_from_rows)
 from queries.text import fold
 from schemas import ENTITY_TYPES, LINK_TYPES, entity_label, graph_schema, load_codebook
 
@@ -190,8 +191,9 @@ _CREATE_TURNS = "MATCH (i:Interview {id: $id}) UNWIND $rows AS row" + _TURN
 # Mentions (with their provisional entities: the first mention of an id names it, an entity
 # that exists already is left as it is, like SQLite's INSERT ... ON CONFLICT DO NOTHING),
 # theme codes and links. A link ends where SQLite's read of it would: the stored resolution of
-# its key, else the key lowercased (by SQLite's lower(), done in Python); on the entity there,
-# else on a placeholder. Each part counts its rows: a MATCH that finds nothing shows.
+# its key in this interview ("key@interview"), else of its key, else the key lowercased (by
+# SQLite's lower(), done in Python); on the entity there, else on a placeholder. Each part
+# counts its rows: a MATCH that finds nothing shows.
 # $mentions: [turn id, entity id, label, type, name, surface, start, end, key, method,
 #             confidence, canonical hint, seq]
 # $codes: [turn id, theme, start, end, evidence, by, confidence, seq]
@@ -219,9 +221,12 @@ CALL () {
 }
 CALL () {
   UNWIND $links AS row
+  OPTIONAL MATCH (ris:ResolvedKey {key: row[1] + '@' + $id})
+  OPTIONAL MATCH (rit:ResolvedKey {key: row[2] + '@' + $id})
   OPTIONAL MATCH (rs:ResolvedKey {key: row[1]})
   OPTIONAL MATCH (rt:ResolvedKey {key: row[2]})
-  WITH row, coalesce(rs.entity_id, row[3]) AS sid, coalesce(rt.entity_id, row[4]) AS tid
+  WITH row, coalesce(ris.entity_id, rs.entity_id, row[3]) AS sid,
+       coalesce(rit.entity_id, rt.entity_id, row[4]) AS tid
   OPTIONAL MATCH (se:Entity {id: sid})
   FOREACH (_ IN CASE WHEN se IS NULL THEN [1] ELSE [] END | MERGE (:UnresolvedEntity {id: sid}))
   WITH row, sid, tid, se
@@ -282,9 +287,10 @@ MERGE (:UnresolvedEntity {id: row.id})
 """
 
 # Relationship ends cannot move: a moved mention or link is created anew with its properties.
+# One row per (key, interview): a key can resolve per interview ("key@interview").
 _MOVE_MENTIONS = """
 UNWIND $rows AS row
-MATCH (t:Turn)-[m:MENTIONS {key: row.key}]->(old)
+MATCH (t:Turn {interview_id: row.iv})-[m:MENTIONS {key: row.key}]->(old)
 WHERE old.id <> row.id
 OPTIONAL MATCH (e:Entity {id: row.id})
 OPTIONAL MATCH (u:UnresolvedEntity {id: row.id})
@@ -523,7 +529,7 @@ class Neo4jStore:
         # transaction adds the store-wide offset it reserves.
         mentions, promote, seen = [], [], set()
         for i, m in enumerate(extracted.mentions):
-            eid = assignments.get(m.key, m.key.lower())
+            eid = entity_for(assignments, m.key, iv.id)
             label, name = _label_of(m.type), m.canonical_hint or m.text
             mentions.append([turn_ids[m.turn_index], eid, label, m.type, name, m.text, m.start,
                              m.end, m.key, m.method, _float(m.confidence), m.canonical_hint, i])
@@ -577,30 +583,11 @@ class Neo4jStore:
     def key_usage(self) -> list[KeyUsage]:
         rows = self._query("MATCH (t:Turn)-[m:MENTIONS]->() "
                            "RETURN m.key AS key, m.type AS type, m.surface AS surface, "
-                           "t.interview_id AS interview_id, t.id AS turn_id, "
+                           "t.interview_id AS interview_id, t.`index` AS idx, "
                            "m.canonical_hint AS canonical_hint, m.seq AS seq")
         rows.sort(key=lambda r: r["seq"])  # SQLite reads its rows in insertion order
-        surfaces: dict[str, Counter[str]] = defaultdict(Counter)
-        interviews: dict[str, set[str]] = defaultdict(set)
-        types: dict[str, str] = {}
-        hints: dict[str, str | None] = {}
-        by_turn: dict[str, set[str]] = defaultdict(set)
-        for r in rows:
-            surfaces[r["key"]][r["surface"]] += 1
-            interviews[r["key"]].add(r["interview_id"])
-            types[r["key"]] = r["type"]
-            hints[r["key"]] = hints.get(r["key"]) or r["canonical_hint"]
-            by_turn[r["turn_id"]].add(r["key"])
-        neighbours: dict[str, set[str]] = defaultdict(set)
-        for keys in by_turn.values():
-            for k in keys:
-                neighbours[k] |= keys - {k}
-        return [KeyUsage(key=k, type=types[k],
-                         surfaces=tuple(sorted(surfaces[k].items(),
-                                               key=lambda kv: (-kv[1], kv[0]))),
-                         interviews=tuple(sorted(interviews[k])), canonical_hint=hints[k],
-                         neighbours=tuple(sorted(neighbours[k])))
-                for k in sorted(surfaces)]
+        return usage_from_rows((r["key"], r["type"], r["surface"], r["interview_id"], r["idx"],
+                                r["canonical_hint"]) for r in rows)
 
     def apply_resolution(self, resolution: Resolution) -> None:
         ids = [e.id for e in resolution.entities]
@@ -614,7 +601,11 @@ class Neo4jStore:
         resolved = [{"key": k, "entity_id": v} for k, v in sorted(assignments.items())]
         pairs = [{"a": a, "b": b, "score": _float(s)} for a, b, s in resolution.possibly_same]
 
-        def target(key: str) -> str:  # SQLite: COALESCE(resolution.entity_id, lower(key))
+        def target(key: str, interview_id: str) -> str:
+            # SQLite: COALESCE(resolution of key@interview, resolution of key, lower(key))
+            unit = f"{key}@{interview_id}"
+            if unit in assignments:
+                return assignments[unit]
             return assignments[key] if key in assignments else sqlite_lower(key)
 
         def work(tx: ManagedTransaction) -> None:
@@ -627,19 +618,23 @@ class Neo4jStore:
             tx.run(f"MATCH (e:Entity) {_DEMOTE}").consume()
             self._run_batches(tx, _RESOLVED_ENTITIES, entities)
             # Re-point every mention and link whose key now resolves elsewhere.
-            mentioned = tx.run("MATCH (:Turn)-[m:MENTIONS]->(e:Entity|UnresolvedEntity) "
-                               "RETURN DISTINCT m.key AS key, e.id AS id").data()
-            moves = sorted({(r["key"], target(r["key"])) for r in mentioned
-                            if target(r["key"]) != r["id"]})
+            mentioned = tx.run("MATCH (t:Turn)-[m:MENTIONS]->(e:Entity|UnresolvedEntity) "
+                               "RETURN DISTINCT m.key AS key, t.interview_id AS iv, "
+                               "e.id AS id").data()
+            moves = sorted({(r["key"], r["iv"], target(r["key"], r["iv"])) for r in mentioned
+                            if target(r["key"], r["iv"]) != r["id"]})
             link_moves = []
             for r in tx.run(f"MATCH (s)-[l:{_LINKS}]->(t) RETURN elementId(l) AS rid, "
-                            "l.source_key AS sk, l.target_key AS tk, s.id AS sid, t.id AS tid"):
-                sid, tid = target(r["sk"]), target(r["tk"])
+                            "l.source_key AS sk, l.target_key AS tk, l.interview_id AS iv, "
+                            "s.id AS sid, t.id AS tid"):
+                sid, tid = target(r["sk"], r["iv"]), target(r["tk"], r["iv"])
                 if (sid, tid) != (r["sid"], r["tid"]):
                     link_moves.append({"rid": r["rid"], "sid": sid, "tid": tid})
-            needed = {eid for _, eid in moves} | {m[k] for m in link_moves for k in ("sid", "tid")}
+            needed = {eid for _, _, eid in moves} | {m[k] for m in link_moves
+                                                     for k in ("sid", "tid")}
             self._run_batches(tx, _ENSURE_PLACEHOLDERS, [{"id": i} for i in sorted(needed)])
-            self._run_batches(tx, _MOVE_MENTIONS, [{"key": k, "id": eid} for k, eid in moves])
+            self._run_batches(tx, _MOVE_MENTIONS, [{"key": k, "iv": iv, "id": eid}
+                                                   for k, iv, eid in moves])
             self._run_batches(tx, _MOVE_LINKS, link_moves)
             tx.run("MATCH (p:PossiblySame) DELETE p").consume()
             self._run_batches(tx, _CREATE_PAIRS, pairs)

@@ -8,14 +8,13 @@ from __future__ import annotations
 import json
 import sqlite3
 import threading
-from collections import Counter, defaultdict
 from pathlib import Path
 
 from graph_builder.errors import StoreUnavailable
 from graph_builder.model import (Entity, ExtractedInterview, Interview, Interviewee,
                                  Resolution, Turn)
 from graph_builder.store.base import (InterviewSummary, KeyUsage, LinkRow, MentionRow,
-                                      ThemeRow, TurnRow)
+                                      ThemeRow, TurnRow, entity_for, usage_from_rows)
 from schemas import graph_schema, load_codebook
 
 _SQL_TYPES = {"string": "TEXT", "integer": "INTEGER", "float": "REAL", "list": "TEXT"}
@@ -163,7 +162,7 @@ class SQLiteStore:
                 db.executemany("INSERT INTO turn_fts(id, text) VALUES (?, ?)",
                                [(turn_ids[t.index], t.text) for t in iv.turns])
                 mentions = [(turn_ids[m.turn_index], iv.id, m.type,
-                             assignments.get(m.key, m.key.lower()), m.canonical_hint, m.start,
+                             entity_for(assignments, m.key, iv.id), m.canonical_hint, m.start,
                              m.end, m.text, m.key, m.method, m.confidence)
                             for m in extracted.mentions]
                 db.executemany(
@@ -172,7 +171,7 @@ class SQLiteStore:
                     mentions)
                 # Provisional entities for keys the last resolution has not seen yet.
                 for m in extracted.mentions:
-                    eid = assignments.get(m.key, m.key.lower())
+                    eid = entity_for(assignments, m.key, iv.id)
                     db.execute(
                         "INSERT INTO entity(id, type, name, aliases, confidence) VALUES (?,?,?,?,?) "
                         "ON CONFLICT(id) DO NOTHING",
@@ -208,27 +207,12 @@ class SQLiteStore:
         return found is not None
 
     def key_usage(self) -> list[KeyUsage]:
-        surfaces: dict[str, Counter[str]] = defaultdict(Counter)
-        interviews: dict[str, set[str]] = defaultdict(set)
-        types: dict[str, str] = {}
-        hints: dict[str, str | None] = {}
-        by_turn: dict[str, set[str]] = defaultdict(set)
-        for r in self._rows("SELECT key, type, surface, interview_id, turn_id, canonical_hint "
-                            "FROM mention"):
-            surfaces[r["key"]][r["surface"]] += 1
-            interviews[r["key"]].add(r["interview_id"])
-            types[r["key"]] = r["type"]
-            hints[r["key"]] = hints.get(r["key"]) or r["canonical_hint"]
-            by_turn[r["turn_id"]].add(r["key"])
-        neighbours: dict[str, set[str]] = defaultdict(set)
-        for keys in by_turn.values():
-            for k in keys:
-                neighbours[k] |= keys - {k}
-        return [KeyUsage(key=k, type=types[k],
-                         surfaces=tuple(sorted(surfaces[k].items(), key=lambda kv: (-kv[1], kv[0]))),
-                         interviews=tuple(sorted(interviews[k])), canonical_hint=hints[k],
-                         neighbours=tuple(sorted(neighbours[k])))
-                for k in sorted(surfaces)]
+        # Insertion (rowid) order: the first hint a key was written with wins, as on Neo4j.
+        rows = self._rows('SELECT m.key, m.type, m.surface, m.interview_id, t."index" AS idx, '
+                          "m.canonical_hint FROM mention m JOIN turn t ON t.id = m.turn_id "
+                          "ORDER BY m.rowid")
+        return usage_from_rows((r["key"], r["type"], r["surface"], r["interview_id"], r["idx"],
+                                r["canonical_hint"]) for r in rows)
 
     def apply_resolution(self, resolution: Resolution) -> None:
         with self._lock:
@@ -238,7 +222,10 @@ class SQLiteStore:
                 db.execute("DELETE FROM resolution")
                 db.executemany("INSERT INTO resolution(key, entity_id) VALUES (?, ?)",
                                sorted(resolution.assignments.items()))
+                # A per-interview entry ("key@interview") wins over the plain key.
                 db.execute("UPDATE mention SET entity_id = COALESCE("
+                           "(SELECT entity_id FROM resolution r "
+                           " WHERE r.key = mention.key || '@' || mention.interview_id), "
                            "(SELECT entity_id FROM resolution r WHERE r.key = mention.key), "
                            "lower(mention.key))")
                 db.execute("DELETE FROM entity")
@@ -378,8 +365,10 @@ class SQLiteStore:
     def links(self, *, entity_id: str | None = None) -> list[LinkRow]:
         rows = self._rows(
             'SELECT l.type, l.turn_id, l.interview_id, l.start, l."end", '
-            "COALESCE(rs.entity_id, lower(l.source_key)) AS source_id, "
-            "COALESCE(rt.entity_id, lower(l.target_key)) AS target_id FROM link l "
+            "COALESCE(ris.entity_id, rs.entity_id, lower(l.source_key)) AS source_id, "
+            "COALESCE(rit.entity_id, rt.entity_id, lower(l.target_key)) AS target_id FROM link l "
+            "LEFT JOIN resolution ris ON ris.key = l.source_key || '@' || l.interview_id "
+            "LEFT JOIN resolution rit ON rit.key = l.target_key || '@' || l.interview_id "
             "LEFT JOIN resolution rs ON rs.key = l.source_key "
             "LEFT JOIN resolution rt ON rt.key = l.target_key")
         out = [LinkRow(type=r["type"], source_id=r["source_id"], target_id=r["target_id"],
