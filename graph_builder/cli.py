@@ -210,7 +210,8 @@ def cmd_curate(args: argparse.Namespace) -> int:
         if not args.key:
             raise TestimonyError(f"split needs --key KEY (repeatable); {ids[0]} has keys: "
                                  + ", ".join(curation.keys_of(store, ids[0])))
-        d = curation.split(store, ids[0], args.key, name=args.name, evidence=args.evidence or "", **common)
+        d = curation.split(store, ids[0], args.key, name=args.name, evidence=args.evidence or "",
+                           interviews=args.interview, **common)
     else:
         d = curation.undo(store, ids[0], **common)
     print(f"recorded decision {d['id']} ({d['action']})")
@@ -340,7 +341,7 @@ def build_parser() -> argparse.ArgumentParser:
     s = sub.add_parser("curate", help="merge, split, rename, reject, undo; the decision log",
                        description="Record an analyst's decision about entities. Decisions are "
                        "logged (who, when, why, evidence) and replayed on every re-ingest. "
-                       "Actions: merge A B, split A --key K, rename A --name N, reject A B, "
+                       "Actions: merge A B, split A --key K [--interview I], rename A --name N, reject A B, "
                        "undo DECISION_ID, log, review.")
     s.add_argument("action", choices=["merge", "split", "rename", "reject", "undo", "log", "review"])
     s.add_argument("ids", nargs="*", help="entity ids or names (a decision id for undo)")
@@ -349,6 +350,8 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--evidence", help="what it rests on (interview, turn, document)")
     s.add_argument("--name", help="the name to give (merge, rename, split)")
     s.add_argument("--key", action="append", help="a mention key to split off (repeatable)")
+    s.add_argument("--interview", action="append",
+                   help="split: only the key's mentions in this interview (repeatable): one name, two people")
     s.set_defaults(func=cmd_curate)
 
     s = sub.add_parser("extract", help="print findings of files as JSON lines",

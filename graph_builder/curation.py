@@ -124,5 +124,6 @@ def undo(store: GraphStore, decision_id: str, *, who: str, why: str = "") -> dic
 
 
 def review_queue(store: GraphStore) -> list[tuple[str, str, float]]:
-    """Pairs the resolver kept apart as possibly the same, minus those an analyst rejected."""
-    return store.possibly_same()
+    """Pairs the resolver kept apart as possibly the same (minus those an analyst rejected),
+    closest first."""
+    return sorted(store.possibly_same(), key=lambda p: (-p[2], p[0], p[1]))
