@@ -436,3 +436,13 @@ def test_an_unreadable_file_is_skipped(tmp_path: Path, rules: Language) -> None:
     empty.write_text("", encoding="utf-8")
     findings = list(extract_findings([empty, good], rules))
     assert {Path(f["file"]).name for f in findings} == {"a.txt"}
+
+
+def test_religious_words_and_concepts_are_not_people_or_places(modelled: Language) -> None:
+    # Fictional sentences; the cue rules ("the name of X", "so-called X") must not make names
+    # of God, the caliphate or paradise, and "US" (capitals) is the country, "us" is not.
+    doc = modelled("In the name of Allah, do not come. The so-called Caliphate promised them "
+                   "Paradise. The US planes came at night and they told us to hide.")
+    found = {(s.text, s.label_) for s in doc.spans["mentions"]}
+    assert not {t for t, _ in found} & {"Allah", "Caliphate", "Paradise", "us"}
+    assert ("US", "PLACE") in found

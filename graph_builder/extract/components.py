@@ -1168,6 +1168,8 @@ class MentionMerger:
                     p = 2
                 elif key == SPANS_PATTERNS and span.label_ == "PERSON":
                     p = 2.5
+                    if self._is_ignored(span):
+                        continue  # "in the name of Allah", "the so-called Caliphate": no person
                 cand = _Candidate(span.start, span.end, span.label_, span.kb_id_, span.id_ or "rule", p)
                 (events if cand.label == "EVENT" else candidates).append(cand)
                 if cand.label != "EVENT":
