@@ -10,6 +10,7 @@ from pathlib import Path
 
 from graph_builder.config import Settings, open_store
 from graph_builder.errors import TestimonyError
+from schemas import ENTITY_TYPES
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 DESCRIPTION = """Turn interview testimony into a searchable knowledge graph.
@@ -249,7 +250,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 
 def _network_filters(s: argparse.ArgumentParser) -> None:
-    s.add_argument("--type", action="append", choices=["PERSON", "PLACE", "ORG", "ROLE", "GROUP", "EVENT"],
+    s.add_argument("--type", action="append", choices=list(ENTITY_TYPES),
                    help="keep entity type (repeatable)")
     s.add_argument("--theme", help="only turns coded with this theme")
     s.add_argument("--min-weight", type=int, default=1, help="minimum turns per connection")
@@ -283,7 +284,7 @@ def build_parser() -> argparse.ArgumentParser:
                        description="Full-text search over speaker turns; a query naming an entity "
                        "also finds its other spellings.")
     s.add_argument("query")
-    s.add_argument("--type", choices=["PERSON", "PLACE", "ORG", "ROLE", "GROUP", "EVENT"],
+    s.add_argument("--type", choices=list(ENTITY_TYPES),
                    help="only turns mentioning an entity of this type")
     s.add_argument("--theme", help="only turns coded with this codebook code")
     s.add_argument("--interviewee", help="only this interviewee's turns (pseudonym)")
@@ -294,7 +295,7 @@ def build_parser() -> argparse.ArgumentParser:
     s = sub.add_parser("entities", help="list resolved entities",
                        description="Entities whose name or alias contains TEXT, most named first.")
     s.add_argument("text", nargs="?")
-    s.add_argument("--type", choices=["PERSON", "PLACE", "ORG", "ROLE", "GROUP", "EVENT"])
+    s.add_argument("--type", choices=list(ENTITY_TYPES))
     s.add_argument("--limit", type=int, default=50)
     s.set_defaults(func=cmd_entities)
 
