@@ -31,6 +31,20 @@ def sample_db(tmp_path_factory, nlp) -> Path:
     return path
 
 
+@pytest.fixture(scope="session")
+def dev_db(tmp_path_factory, nlp) -> Path:
+    """A SQLite store holding the real dev corpus (../shared/corpus/dev/docs), built once."""
+    from graph_builder.load import ingest
+    from graph_builder.store.sqlite import SQLiteStore
+
+    path = tmp_path_factory.mktemp("dev") / "dev.db"
+    store = SQLiteStore(path)
+    report = ingest([DEV_CORPUS / "docs"], store, nlp)
+    store.close()
+    assert not report.failed and len(report.added) == 18, report.summary()
+    return path
+
+
 @pytest.fixture()
 def sample_store(sample_db):
     from graph_builder.store.sqlite import SQLiteStore
