@@ -9,7 +9,6 @@ import json
 import re
 import sqlite3
 import sys
-import time
 import wave
 import zipfile
 from dataclasses import replace
@@ -754,20 +753,17 @@ def test_curation_not_the_same_rename_and_split(curation_env):
     assert len(_decisions(at)) == 3
 
 
-# --- every page answers, and quickly ---------------------------------------------------------------
+# --- every page answers (its speed is measured in bench/app_pages.py, not here) ---------------
 
 @pytest.mark.parametrize("page,query", [
     (app_support.SEARCH_PAGE, {"q": "Raqqa"}), (app_support.ENTITY_PAGE, {}),
     (app_support.INTERVIEW_PAGE, {}), (app_support.CORROBORATION_PAGE, {}),
     (app_support.NETWORK_PAGE, {}), (app_support.EXPORT_PAGE, {}),
     (app_support.CURATION_PAGE, {})])
-def test_every_page_answers_quickly(app_env, page, query):
+def test_every_page_answers_and_answers_again(app_env, page, query):
     at = open_page()
-    started = time.perf_counter()
     switch(at, page, **query)
-    first = time.perf_counter() - started
-    started = time.perf_counter()
-    at.run()  # a rerun, as after any click: cached
-    again = time.perf_counter() - started
     assert not at.exception, at.exception
-    assert at.title and first < 20 and again < 5, (first, again)
+    at.run()  # a rerun, as after any click: served from the caches
+    assert not at.exception, at.exception
+    assert at.title
