@@ -99,20 +99,31 @@ PEOPLE_NOUNS = frozenset(
     neighbor neighbors student students worker workers youngster youngsters guy guys lady ladies male
     males female females individual individuals wives husband husbands wife orphan orphans
     returnee returnees escapee escapees extremist extremists radical radicals terrorist terrorists
-    insurgent insurgents muslims""".split()
+    insurgent insurgents muslims majority majorities""".split()
 )
 # Heads that make a demonym institutional rather than a description of people
 # ("Turkish officials", "Iraqi prime minister" are the state, not a national group).
 STATE_HEADS = frozenset(
     """official officials authority authorities government governments army armies force forces
     police minister ministers president presidents ambassador ambassadors intelligence military
-    regime state prime""".split()
+    regime state prime militia militias""".split()
 )
 FACILITY_NOUNS = frozenset(
     """prison jail camp hospital clinic neighbourhood neighborhood district quarter market marketplace
     souq suq square roundabout mosque stadium dam bridge checkpoint crossing airport airbase base
     refinery field school university village""".split()
 )
+# Capitalised words that end publications' names but that the model tags as dates.
+PUBLICATION_WORDS = frozenset({"Today", "Daily", "Weekly", "Monthly"})
+# Head words of the names of organisations, units and institutions (singular and plural).
+INSTITUTION_HEADS = frozenset(
+    """organization organisation organizations organisations museum center centre institute foundation
+    agency network project committee council commission association society federation observatory
+    initiative union party movement front brigade brigades battalion battalions division corps units
+    forces army legion ministry authority administration""".split()
+)
+# Lower-case words that stand between a facility's name and its noun ("Shreya refugee camp").
+FACILITY_KINDS = frozenset({"border", "refugee", "displacement", "idp", "detention", "transit", "training"})
 # Without a tagger, a rough test that the next word is a verb, not a noun being modified.
 COMMON_VERBS = frozenset(
     """came come comes went go goes saw see sees said say says took take takes gave give gives left
@@ -137,7 +148,7 @@ ARABIC_PLACE_HEADS = frozenset(
 ARABIC_ORG_HEADS = frozenset(
     normalise_name(w)
     for w in """jaysh jaish jeish liwa liwaa katibat katiba kataib harakat haraka jabhat ansar jund saraya
-    firqat firqa tajammu faylaq alwiya hizb majlis""".split()
+    firqat firqa tajammu faylaq alwiya hizb majlis quwat diwan""".split()
 )
 # All-capital words that open a paragraph like a dateline but are not places.
 NEWS_LABELS = frozenset(
@@ -173,6 +184,8 @@ NP_GLUE_WORDS = frozenset(
     {"the", "of", "its", "their", "al", "el", "'s", "’s", "dictator", "president", "leader", "former", "king"}
 )
 DURATION_UNITS = frozenset({"day", "week", "month", "year"})
+# Dependency labels of a noun's job in its clause.
+NOMINAL_DEPS = frozenset({"nsubj", "nsubjpass", "dobj", "pobj", "attr", "appos", "oprd", "compound"})
 CLAUSE_EVENT_VERBS = frozenset(
     """attacked stormed captured seized overran overrun killed massacred invaded besieged took shelled
     bombed""".split()
@@ -496,6 +509,9 @@ def modified_head(span: Span) -> Token | None:
     doc = span.doc
     if _has_parse(doc):
         root = span.root
+        # "Kurdish, Arab and Turkmen forces": a later conjunct modifies what the first one does
+        while root.dep_ == "conj" and root.head.i < root.i and root.head.pos_ in ("ADJ", "PROPN", "NOUN"):
+            root = root.head
         head = root.head
         if root.dep_ in ("amod", "compound", "nmod", "npadvmod") and head.i >= span.end and head.pos_ in ("NOUN", "PROPN"):
             if head.tag_ == "VBG" or head.lower_.endswith("ing") or head.lower_ in ADVERBIAL_NOUNS:
@@ -513,11 +529,26 @@ def modified_head(span: Span) -> Token | None:
     return None
 
 
+def _people_words(gaz: Gazetteer) -> frozenset[str]:
+    """Head nouns that name people: role words (fighter) and group nouns (Kurds, Yazidis).
+
+    "Syrian fighters" and "Syrian Kurds" both describe people; "Syrian city" does not.
+    """
+    return frozenset(
+        f.orths[-1].lower()
+        for f in gaz.forms
+        if gaz.entries[f.entry].type == "ROLE" or (gaz.entries[f.entry].type == "GROUP" and not f.adjective)
+    )
+
+
 def _is_people_head(token: Token, role_words: frozenset[str], allow_state: bool) -> bool:
     word = token.lower_
     if not allow_state and word in STATE_HEADS:
         return False
     if word in PEOPLE_NOUNS or word in role_words:
+        return True
+    # "the Tunisian Mohamed Amrouni": a demonym before a person's name describes that person
+    if token.ent_type_ == "PERSON" and token.pos_ == "PROPN":
         return True
     # "Syrian Armed Forces officers": look one noun further along a compound chain
     if token.dep_ == "compound" and token.head.i > token.i:
@@ -572,11 +603,7 @@ class GazetteerMatcher:
     def __init__(self, nlp: Language, name: str, paths: Sequence[str] = ()) -> None:
         self.name = name
         self.gazetteer = Gazetteer(nlp.tokenizer, gazetteer_paths(paths))
-        self.role_words = frozenset(
-            f.orths[-1].lower()
-            for f in self.gazetteer.forms
-            if self.gazetteer.entries[f.entry].type == "ROLE"
-        )
+        self.role_words = _people_words(self.gazetteer)
 
     def __call__(self, doc: Doc) -> Doc:
         kept: list[Span] = []
@@ -612,20 +639,36 @@ class GazetteerMatcher:
             if len(form.orths) == 1 and len(form.orths[0]) <= 2 and _in_caps_run(doc, start, end):
                 return None  # "IS" inside an all-caps headline is the verb
         if form.needs_determiner:
-            prev = doc[start - 1] if start > 0 else None
+            k = start - 1
+            if entry.type == "ORG":  # "the ISIS court", "the Islamic State's court"
+                while k > 0 and start - k <= 4 and (_is_titleish(doc[k]) or doc[k].lower_ in _POSSESSIVE):
+                    k -= 1
+            prev = doc[k] if k >= 0 else None
             if prev is None or prev.lower_ not in DETERMINERS:
                 return None
         label = entry.type
         span = _make_span(doc, start, end, label, entry.name if label != IGNORE else "", "gazetteer")
         if label == IGNORE:
             return span, False
-        if _has_pos(doc) and label == "ROLE" and span.root.pos_ in ("VERB", "AUX"):
+        if label == "PLACE" and end < len(doc) and doc[end].lower_ in ("province", "governorate"):
+            # "Deir ez-Zour Province": any spelling of the city, then the word, is the governorate
+            governorate = self.gazetteer.entry_for("PLACE", f"{entry.name} Governorate")
+            if governorate is not None:
+                return _make_span(doc, start, end + 1, label, governorate.name, "gazetteer"), True
+        if label == "ORG" and end - start > 1 and start > 0 and doc[start - 1].lower_ in ("a", "an") and doc[end - 1].is_lower:
+            return span, False  # "they want an Islamic state": the idea, not the organisation
+        if _has_pos(doc) and label == "ROLE" and span.root.pos_ in ("VERB", "AUX") and not _nominal_use(span):
             return span, False  # "to guard", "they spy on"
         if form.adjective or entry.needs_head:
             head = modified_head(span)
             if form.adjective and head is None:
                 return span, False  # "they spoke Kurdish": the language, not the people
             if head is not None and not self._head_ok(doc, head, label):
+                return span, False
+        elif label == "GROUP":
+            # a community's name may modify a place ("Yazidi villages"), not a force or a state
+            head = modified_head(span)
+            if head is not None and head.lower_ in STATE_HEADS:
                 return span, False
         return span, True
 
@@ -636,6 +679,41 @@ class GazetteerMatcher:
             # a title before a name ("emir Abu Hamza", "President Assad") is the role of that person
             return head.pos_ == "PROPN" or _is_titleish(head)
         return False
+
+
+def _nominal_use(span: Span) -> bool:
+    """A role word the small tagger took for a verb but that sits where a noun does.
+
+    "a Syrian people smuggler" is tagged smuggler/VBP with an `attr` arc; a verb never has a
+    determiner before it or a noun's dependency label.
+    """
+    root = span.root
+    if root.dep_ in NOMINAL_DEPS:
+        return True
+    first = span[0]
+    return first.i > 0 and span.doc[first.i - 1].lower_ in DETERMINERS
+
+
+def _line_of(span: Span) -> tuple[int, int]:
+    """Token bounds of the text line the span is on (a headline is one line)."""
+    doc = span.doc
+    start = span.start
+    while start > 0 and "\n" not in doc[start - 1].whitespace_ and "\n" not in doc[start - 1].text:
+        start -= 1
+    end = span.end
+    while end < len(doc) and "\n" not in doc[end - 1].whitespace_ and "\n" not in doc[end].text:
+        end += 1
+    return start, end
+
+
+def _in_headline(span: Span) -> bool:
+    """Whether the span sits in a title-case line (a headline), where every word is capitalised."""
+    doc = span.doc
+    sent = span.sent if doc.has_annotation("SENT_START") else doc[:]
+    line = _line_of(span)
+    words = [t for t in sent if t.is_alpha and t.lower_ not in HEADLINE_FUNCTION_WORDS and line[0] <= t.i < line[1]]
+    outside = [t for t in words if not span.start <= t.i < span.end]
+    return len(words) >= 4 and bool(outside) and all(t.text[0].isupper() for t in words)
 
 
 def _in_caps_run(doc: Doc, start: int, end: int) -> bool:
@@ -785,11 +863,13 @@ class PatternRules:
         spans: list[Span] = []
         spans.extend(self._facilities(doc))
         spans.extend(self._person_cues(doc))
+        spans.extend(self._age_cues(doc))
         spans.extend(self._bylines(doc))
         spans.extend(self._speakers(doc))
         spans.extend(self._place_of(doc))
         spans.extend(self._arabic_toponyms(doc))
         spans.extend(self._arabic_org_names(doc))
+        spans.extend(self._institutions(doc))
         spans.extend(self._datelines(doc))
         spans.extend(self._np_events(doc))
         spans.extend(self._clause_events(doc))
@@ -802,6 +882,9 @@ class PatternRules:
             if tok.lower_ not in FACILITY_NOUNS:
                 continue
             j = i
+            # "Shreya refugee camp", "Kilis border crossing": a kind word between name and noun
+            if i >= 2 and doc[i - 1].lower_ in FACILITY_KINDS and _name_word(doc[i - 2]):
+                j = i - 1
             while j > 0:
                 prev = doc[j - 1]
                 if _name_word(prev) or prev.lower_ in ("al-", "el-") or (prev.text in HYPHENS and j > 1) or (
@@ -823,7 +906,7 @@ class PatternRules:
                     if end > k and not any(t in self._gaz_tokens for t in range(k, end)):
                         yield _make_span(doc, k, end, "PLACE")
                 continue
-            name_tokens = range(j, i)
+            name_tokens = [t for t in range(j, i) if doc[t].lower_ not in FACILITY_KINDS or _name_word(doc[t])]
             if not any(_name_word(doc[t]) for t in name_tokens):
                 continue
             if any(t in self._orgs or t in self._groups for t in name_tokens):
@@ -863,6 +946,27 @@ class PatternRules:
             window = {t.lower_ for t in doc[max(0, i - 3) : i]}
             if window & FACILITY_NOUNS:
                 continue
+            yield _make_span(doc, start, end, "PERSON", "", "rule")
+
+    # PERSON: a name given with an age, "Madline was 17 years old", "Mahira, 26, who ..."
+    def _age_cues(self, doc: Doc) -> Iterator[Span]:
+        n = len(doc)
+        for k, tok in enumerate(doc):
+            if not (tok.like_num and tok.text.isdigit() and 1 <= len(tok.text) <= 2):
+                continue
+            if k >= 2 and doc[k - 1].lower_ in ("was", "is") and k + 2 < n and doc[k + 1].lower_ in ("years", "year") and doc[k + 2].lower_ == "old":
+                end = k - 1  # "Madline was 17 years old"
+            elif k >= 2 and doc[k - 1].text == "," and k + 1 < n and doc[k + 1].text == ",":
+                end = k - 1  # "Mahira, 26, who was also abducted"
+            else:
+                continue
+            start = end
+            while start > 0 and end - start < 3 and _name_word(doc[start - 1]):
+                start -= 1
+            if start == end or any(t in self._gaz_tokens for t in range(start, end)):
+                continue
+            if start > 0 and (_is_titleish(doc[start - 1]) and not doc[start - 1].is_sent_start and doc[start - 1].is_alpha):
+                continue  # part of a longer capitalised phrase: leave it to the model
             yield _make_span(doc, start, end, "PERSON", "", "rule")
 
     # PERSON: "By Jane Roe & John Doe" (a byline names people, whatever the model says)
@@ -944,6 +1048,7 @@ class PatternRules:
     def _arabic_org_names(self, doc: Doc) -> Iterator[Span]:
         n = len(doc)
         named = {i for s in _span_group(doc, SPANS_GAZETTEER) if s.label_ in ("ORG", "PLACE", "PERSON") for i in range(s.start, s.end)}
+        others = {i for s in _span_group(doc, SPANS_GAZETTEER) if s.label_ in ("ORG", "PERSON") for i in range(s.start, s.end)}
         i = 0
         while i < n:
             tok = doc[i]
@@ -959,11 +1064,71 @@ class PatternRules:
                     j += 1
                 else:
                     break
-            if j > i + 1 and not any(t in named for t in range(i, j)):
+            # a unit may be named after a place ("Quwat Sahl Ninawa"), not after another group or a person
+            if j > i + 1 and not any(t in others for t in range(i, j)):
                 yield _make_span(doc, i, j, "ORG")
                 i = j
                 continue
             i += 1
+
+    # ORG: a capitalised name that ends in an institution's head word ("Yazidi Fraternal
+    # Organization", "ISIS Prisons Museum", "Syrian Network for Human Rights")
+    def _institutions(self, doc: Doc) -> Iterator[Span]:
+        n = len(doc)
+        gaz = _span_group(doc, SPANS_GAZETTEER)
+        persons = {i for s in gaz + _span_group(doc, SPANS_KUNYA) if s.label_ == "PERSON" for i in range(s.start, s.end)}
+        whole = {(s.start, s.end) for s in gaz}
+        last = -1
+        for i, tok in enumerate(doc):
+            if i <= last or not _is_titleish(tok) or tok.lower_ not in INSTITUTION_HEADS or i in persons:
+                continue
+            start = i
+            while start > 0 and i - start < 5:
+                prev = doc[start - 1]
+                if _name_word(prev) and prev.i not in persons:
+                    if start >= 2 and doc[start - 2].text in HYPHENS and doc[start - 2].whitespace_ == "":
+                        break  # "neo-Islamist Justice ...": the word belongs to its prefix
+                    start -= 1
+                elif prev.lower_ == "and" and start >= 2 and _name_word(doc[start - 2]) and start < i:
+                    start -= 1  # "Justice and Development Party"
+                elif (
+                    prev.lower_ in _POSSESSIVE and start >= 2 and _name_word(doc[start - 2])
+                    and not {start - 2} & (self._gaz_tokens | persons)
+                ):
+                    start -= 2  # "People's Defence Corps", not "ISIS's Torture Brigades"
+                else:
+                    break
+            end = i + 1
+            # "... Network for Human Rights", "... Center for the Study of Violent Extremism"
+            k = end
+            if k + 1 < n and doc[k].lower_ in ("for", "of", "on") and not doc[k - 1].whitespace_ == "":
+                k += 1
+                if doc[k].lower_ == "the":
+                    k += 1
+                tail = k
+                while tail < n and tail - k < 8 and (
+                    _name_word(doc[tail])
+                    or (doc[tail].lower_ in ("of", "and", "for", "the", "&") and tail > k)
+                    or (doc[tail].text in HYPHENS and tail > k and doc[tail - 1].whitespace_ == "" and doc[tail].whitespace_ == "")
+                ):
+                    tail += 1
+                while tail > k and not _name_word(doc[tail - 1]):
+                    tail -= 1
+                if tail > k:
+                    end = tail
+            words = [t for t in doc[start:end] if _name_word(t) and t.i != i]
+            if not words or (start, end) in whole:
+                continue
+            if start == i and end == i + 1:
+                continue
+            while doc[start].lower_ == "and":
+                start += 1
+            if all(t.i in self._orgs for t in words) and end == i + 1:
+                continue  # "ISIS Forces" is ISIS
+            if any(t.is_sent_start for t in doc[start + 1 : end]) or _in_headline(doc[start:end]):
+                continue  # "Inside ISIS's Torture Brigades" is a title, not a name
+            last = end - 1
+            yield _make_span(doc, start, end, "ORG")
 
     # PLACE: a news dateline, "BA'ADRA, Iraq —" / "DOHUK //" at the start of a paragraph
     def _datelines(self, doc: Doc) -> Iterator[Span]:
@@ -1151,7 +1316,7 @@ class MentionMerger:
         self.name = name
         self.gazetteer = get_gazetteer(nlp)
         gz = self.gazetteer
-        self.role_words = frozenset(f.orths[-1].lower() for f in gz.forms if gz.entries[f.entry].type == "ROLE")
+        self.role_words = _people_words(gz)
         self.ignored = frozenset(f.keys for f in gz.forms if gz.entries[f.entry].type == IGNORE)
 
     def __call__(self, doc: Doc) -> Doc:
@@ -1198,7 +1363,8 @@ class MentionMerger:
         suppressed = suppressed + [doc[e.start : e.end] for e in named_events]
         for cand in self._model_candidates(doc, suppressed, rule_tokens):
             (events if cand.label == "EVENT" else candidates).append(cand)
-        accepted = _resolve_overlaps(candidates) + _resolve_overlaps(events)
+        accepted = _resolve_overlaps(candidates)
+        accepted += _acronyms(doc, accepted) + _resolve_overlaps(events)
         accepted.sort(key=lambda c: (c.start, c.end))
         doc.spans[SPANS_MENTIONS] = [
             _make_span(doc, c.start, c.end, c.label, c.canonical, c.method) for c in accepted
@@ -1206,11 +1372,15 @@ class MentionMerger:
         return doc
 
     def _model_candidates(self, doc: Doc, suppressed: list[Span], rule_tokens: set[int]) -> Iterator[_Candidate]:
+        # names the gazetteer knows that can own a person or a thing ("Al Arabiya's Rola al-Khatib")
+        owners = {i for s in _span_group(doc, SPANS_GAZETTEER) if s.label_ in ("ORG", "PLACE") for i in range(s.start, s.end)}
+        places = {i for s in _span_group(doc, SPANS_GAZETTEER) if s.label_ == "PLACE" for i in range(s.start, s.end)}
         for ent in doc.ents:
             label = MODEL_LABELS.get(ent.label_)
             if label is None:
                 continue
             start, end = _trim(doc, ent.start, ent.end)
+            start, end = _split_possessive(doc, start, end, owners)
             if start >= end:
                 continue
             span = doc[start:end]
@@ -1231,10 +1401,16 @@ class MentionMerger:
                 head = modified_head(span)
                 if head is not None and not _is_people_head(head, self.role_words, allow_state=False):
                     continue  # "Islamic ideals", "Syrian regime": not a group of people
-            if label == "PERSON" and self._headline_word(span):
-                continue  # "Escape" / "Mouth" in a title-case headline
+            if label in ("PERSON", "ORG") and self._headline_word(span):
+                continue  # "Escape" / "Mouth" / "Justice" in a title-case headline
+            if label == "PERSON" and len(span) == 1 and (first.lower_ in PEOPLE_NOUNS or first.lower_ in self.role_words):
+                continue  # "Sisters", "Brothers": a common noun written with a capital
+            if label == "PERSON" and len(span) == 1 and first.is_sent_start and first.tag_ == "VB":
+                continue  # "“Convert to Islam or die”": an imperative, not a name
             if label in ("PLACE", "ORG", "GROUP", "EVENT") and len(span) == 1 and self._looks_like_person(span):
                 label, method = "PERSON", "corrected"
+            elif label == "PERSON" and len(span) == 1 and _has_parse(doc) and first.dep_ == "conj" and first.head.i in places:
+                label, method = "PLACE", "corrected"  # "via Bartella and Kokjili": a place's conjunct
             if label == "ORG" and not any(t in rule_tokens for t in range(start, end)):
                 end = self._extend_title(doc, start, end, rule_tokens)
             yield _Candidate(start, end, label, "", method, 3)
@@ -1260,7 +1436,8 @@ class MentionMerger:
         if len(span) != 1:
             return False
         sent = span.sent if span.doc.has_annotation("SENT_START") else span.doc[:]
-        words = [t for t in sent if t.is_alpha and t.lower_ not in HEADLINE_FUNCTION_WORDS]
+        line = _line_of(span)
+        words = [t for t in sent if t.is_alpha and t.lower_ not in HEADLINE_FUNCTION_WORDS and line[0] <= t.i < line[1]]
         return len(words) >= 3 and all(t.text[0].isupper() for t in words)
 
     @staticmethod
@@ -1286,12 +1463,56 @@ class MentionMerger:
         """The model often stops an ORG name one word early ("Syria Relief | Network")."""
         while end < len(doc) and end - start < 6:
             tok = doc[end]
-            if tok.i in rule_tokens or not _name_word(tok) or tok.is_sent_start or tok.ent_type_:
+            # a publication's name often ends in a word the model reads as a date ("... Today")
+            dated = tok.ent_type_ == "DATE" and tok.text in PUBLICATION_WORDS
+            if tok.i in rule_tokens or not _name_word(tok) or tok.is_sent_start or (tok.ent_type_ and not dated):
                 break
             if doc[end - 1].whitespace_ == "" or "\n" in doc[end - 1].whitespace_:
                 break
             end += 1
         return end
+
+
+_POSSESSIVE = frozenset({"'s", "’s"})
+
+
+def _split_possessive(doc: Doc, start: int, end: int, owners: set[int]) -> tuple[int, int]:
+    """The model often runs a possessor into what it owns: "Al Arabiya's Rola al-Khatib",
+    "Expressen's Middle Eastern [correspondent]". Keep the part that is the entity.
+    """
+    for k in range(start + 1, end - 1):
+        if doc[k].lower_ not in _POSSESSIVE:
+            continue
+        if all(i in owners for i in range(start, k)) and _is_titleish(doc[k + 1]):
+            return k + 1, end  # the possessor is a name we know: the entity is what follows
+        if _has_parse(doc) and not (start <= doc[k - 1].head.i < end):
+            return start, k  # what follows modifies a noun outside the entity
+        break
+    return start, end
+
+
+_ACRONYM = re.compile(r"^[A-Z][A-Z.&]{1,7}$")
+
+
+def _acronyms(doc: Doc, accepted: list[_Candidate]) -> list[_Candidate]:
+    """"the Syrian Democratic Forces (SDF)": an acronym in brackets after a name is that name."""
+    taken = {i for c in accepted for i in range(c.start, c.end)}
+    out: list[_Candidate] = []
+    for c in accepted:
+        k = c.end
+        if c.label not in ("ORG", "PLACE") or c.length < 2 or k + 2 >= len(doc):
+            continue
+        if doc[k].text != "(" or doc[k + 2].text != ")" or k + 1 in taken:
+            continue
+        acronym = doc[k + 1].text
+        if not _ACRONYM.match(acronym):
+            continue
+        initials = "".join(t.text[0] for t in doc[c.start : c.end] if t.text[:1].isupper())
+        if acronym.replace(".", "")[0] != initials[:1]:
+            continue  # "(AP)" after an unrelated name is a credit, not this name's acronym
+        canonical = c.canonical or doc[c.start : c.end].text
+        out.append(_Candidate(k + 1, k + 2, c.label, canonical, "rule", 0))
+    return out
 
 
 def _trim(doc: Doc, start: int, end: int) -> tuple[int, int]:
