@@ -230,10 +230,15 @@ def cmd_extract(args: argparse.Namespace) -> int:
 
 
 def cmd_evaluate(args: argparse.Namespace) -> int:
-    from graph_builder.extract.evaluate import format_report, run_evaluation
+    from graph_builder.extract.evaluate import format_report, run_evaluation, score
 
-    report = run_evaluation(args.gold, args.docs)
-    print(format_report(report))
+    if args.predictions:
+        # Someone else's findings (or ours, saved): `testimony extract ... | testimony evaluate --predictions -`
+        lines = sys.stdin if args.predictions == "-" else open(args.predictions, encoding="utf-8")
+        report = score((line for line in lines if line.strip()), args.gold, args.docs)
+    else:
+        report = run_evaluation(args.gold, args.docs)
+    print(json.dumps(report, indent=1) if args.json else format_report(report))
     return 0
 
 
@@ -364,7 +369,12 @@ def build_parser() -> argparse.ArgumentParser:
     s.set_defaults(func=cmd_extract)
 
     s = sub.add_parser("evaluate", help="score extraction against gold annotations",
-                       description="Score ours and plain en_core_web_sm against a gold folder.")
+                       description="Score our extraction and plain en_core_web_sm side by side "
+                       "against a gold folder (typed mentions, clusters, themes, facts); or, "
+                       "with --predictions, score given findings in the `extract` format.")
+    s.add_argument("--predictions", metavar="FILE",
+                   help="JSON lines in the extract format to score instead ('-' reads stdin)")
+    s.add_argument("--json", action="store_true", help="the report as JSON")
     s.add_argument("--gold", default=str(REPO_ROOT.parent / "shared/corpus/dev/gold"))
     s.add_argument("--docs", default=str(REPO_ROOT.parent / "shared/corpus/dev/docs"))
     s.set_defaults(func=cmd_evaluate)

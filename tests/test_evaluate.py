@@ -9,7 +9,6 @@ import pytest
 from graph_builder.extract.evaluate import (
     format_report,
     header_end,
-    main,
     normalise_for_scoring,
     score,
 )
@@ -199,6 +198,9 @@ def test_cli_scores_a_findings_file(corpus: tuple[Path, Path], tmp_path: Path, c
     docs, gold = corpus
     path = tmp_path / "findings.jsonl"
     path.write_text("\n".join(json.dumps(p) for p in predictions(docs)), encoding="utf-8")
-    assert main(["--gold", str(gold), "--docs", str(docs), "--findings", str(path), "--json"]) == 0
+    from graph_builder.cli import main
+
+    assert main(["evaluate", "--gold", str(gold), "--docs", str(docs), "--predictions", str(path),
+                 "--json"]) == 0
     out = json.loads(capsys.readouterr().out)
     assert out["mentions"]["typed"]["tp"] == 5

@@ -22,10 +22,8 @@ both; it imports the extractor lazily so the scoring functions above stay extrac
 """
 from __future__ import annotations
 
-import argparse
 import json
 import re
-import sys
 import tempfile
 import time
 import unicodedata
@@ -401,22 +399,3 @@ def format_report(report: dict[str, Any]) -> str:
         cells = [f"{report[c]['seconds']:.2f} s" for c in columns]
         lines.append(f"{'time':<10}" + "".join(f" | {cell:<{width - 2}}" for cell in cells) + " |")
     return "\n".join(lines)
-
-
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description="Score extraction findings against a gold corpus.")
-    parser.add_argument("--gold", required=True, help="gold folder (one JSON per doc)")
-    parser.add_argument("--docs", required=True, help="docs folder (the scored .txt files)")
-    parser.add_argument("--findings", help="JSON-lines findings to score; omit to run ours and the baseline")
-    parser.add_argument("--json", action="store_true", help="print the report as JSON")
-    args = parser.parse_args(argv)
-    if args.findings:
-        report = score(args.findings, args.gold, args.docs)
-    else:
-        report = run_evaluation(args.gold, args.docs)
-    print(json.dumps(report, indent=1) if args.json else format_report(report))
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())
