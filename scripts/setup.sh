@@ -11,9 +11,16 @@ if ! "$PY" -c 'import sys; sys.exit(sys.version_info < (3, 10))' 2>/dev/null; th
 fi
 if [ ! -x "$ROOT/.venv/bin/python" ]; then
   echo "[setup] creating $ROOT/.venv" >&2
-  "$PY" -m venv "$ROOT/.venv"
+  if ! "$PY" -m venv "$ROOT/.venv"; then
+    rm -rf "$ROOT/.venv"
+    echo "error: could not create a virtual environment with $PY." >&2
+    echo "       On Debian/Ubuntu install it with: sudo apt-get install python3-venv" >&2
+    exit 1
+  fi
 fi
-stamp="$ROOT/.venv/.installed-$(sha256sum "$ROOT/pyproject.toml" | cut -c1-16)-${1:-run}"
+# Reinstall when pyproject.toml changes (hashed with Python: sha256sum is not on every system).
+digest=$("$ROOT/.venv/bin/python" -c 'import hashlib, sys; print(hashlib.sha256(open(sys.argv[1], "rb").read()).hexdigest()[:16])' "$ROOT/pyproject.toml")
+stamp="$ROOT/.venv/.installed-$digest-${1:-run}"
 if [ ! -e "$stamp" ]; then
   echo "[setup] installing testimony-graph and its dependencies (first run takes a minute)" >&2
   "$ROOT/.venv/bin/python" -m pip install -q --upgrade pip
