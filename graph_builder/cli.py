@@ -250,6 +250,10 @@ def cmd_serve(args: argparse.Namespace) -> int:
     cmd = [sys.executable, "-m", "streamlit", "run", str(REPO_ROOT / "streamlit_app.py"),
            "--server.address", args.host, "--server.port", str(args.port),
            "--browser.gatherUsageStats", "false", "--server.headless", str(args.headless).lower()]
+    # The app refuses connections under host names it was not told about (DNS rebinding).
+    hosts = args.allowed_host or ([] if args.host in ("127.0.0.1", "localhost", "::1") else [args.host])
+    for host in hosts:
+        cmd += ["--server.allowedHosts", host]
     print(" ".join(cmd), file=sys.stderr)
     return subprocess.call(cmd, cwd=REPO_ROOT)
 
@@ -385,6 +389,9 @@ def build_parser() -> argparse.ArgumentParser:
                    help="bind address (default 127.0.0.1; others need TESTIMONY_APP_PASSWORD)")
     s.add_argument("--port", type=int, default=8501)
     s.add_argument("--headless", action="store_true", help="do not open a browser")
+    s.add_argument("--allowed-host", action="append", metavar="NAME",
+                   help="a host name analysts reach the app under (repeatable; default: --host "
+                   "when it is not localhost)")
     s.set_defaults(func=cmd_serve)
     return p
 
