@@ -291,7 +291,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     s = sub.add_parser("search", help="search speaker turns",
                        description="Full-text search over speaker turns; a query naming an entity "
-                       "also finds its other spellings.")
+                       "also finds its other spellings. Words in double quotes must stand together.")
     s.add_argument("query")
     s.add_argument("--type", choices=list(ENTITY_TYPES),
                    help="only turns mentioning an entity of this type")

@@ -6,12 +6,20 @@ also finds the turns that mention it under another spelling (Raqqa finds "Raqqah
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from graph_builder.store.base import GraphStore, InterviewSummary, MentionRow, TurnRow
 from queries.text import fold, term_spans, terms
 
 CANDIDATE_LIMIT = 20_000
+_PHRASE = re.compile(r'"([^"]+)"')
+
+
+def phrase_spans_in(text: str, words: list[str]) -> list[tuple[int, int]]:
+    """Where the words occur together, in order, as whole words (offsets into `text`)."""
+    pattern = r"(?<![^\W_])" + r"[\W_]+".join(re.escape(w) for w in words) + r"(?![^\W_])"
+    return [(m.start(), m.end()) for m in re.finditer(pattern, fold(text))]
 
 
 @dataclass(frozen=True)
@@ -43,13 +51,15 @@ def search(store: GraphStore, query: str, *, entity_type: str | None = None,
            limit: int = 50) -> list[SearchHit]:
     """Turns matching every word of `query`, or mentioning an entity the query names.
 
-    Filters: `entity_type` keeps turns that mention an entity of that type; `theme` keeps turns
+    Words in double quotes must stand together, in order ("Abu Omar" finds the name, not a turn
+    with "Abu Bakr ... Omar"). Filters: `entity_type` keeps turns that mention an entity of that type; `theme` keeps turns
     coded with it; `interviewee` keeps one interviewee's interviews (pseudonym).
     """
     words = terms(query)
     if not words:
         return []
-    entity_ids = matching_entities(store, query)
+    phrases = [terms(p) for p in _PHRASE.findall(query) if len(terms(p)) > 1]
+    entity_ids = matching_entities(store, query.replace('"', " "))
     candidate_ids = set(store.search_candidates(words, CANDIDATE_LIMIT))
     entity_turns: dict[str, list[MentionRow]] = {}
     for eid in entity_ids:
@@ -86,6 +96,11 @@ def search(store: GraphStore, query: str, *, entity_type: str | None = None,
                         for m in entity_turns.get(turn.id, [])]
         if not entity_spans and not all(w in found for w in words):
             continue  # the index proposed it, but not every word is there as a word
+        if not entity_spans and phrases:
+            phrase_spans = [phrase_span for p in phrases for phrase_span in phrase_spans_in(turn.text, p)]
+            if len({tuple(p) for p in phrases}) > len({fold(turn.text[a:b]) for a, b in phrase_spans}):
+                continue  # a quoted phrase is not there as a phrase
+            spans = sorted(set(spans) | set(phrase_spans))
         score = len(spans) + 2.0 * len(entity_spans)
         hits.append(SearchHit(turn=turn, interview=summary, score=score,
                               matches=tuple(sorted(set(spans) | set(entity_spans))),

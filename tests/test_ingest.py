@@ -106,3 +106,20 @@ def test_workers_give_the_same_graph_as_one_process(tmp_path, nlp) -> None:
     assert one.themes() == two.themes() and one.links() == two.links()
     assert one.entities() == two.entities()
     one.close(), two.close()
+
+
+def test_quoted_words_must_stand_together(tmp_path, nlp) -> None:
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "a.md").write_text(FICTIONAL)
+    (folder / "b.md").write_text(FICTIONAL.replace("fict-a", "fict-b").replace("Abu Salim", "Umm Rana")
+                                 .replace("in the main square of Raqqa", "in Raqqa, in the square that was main"))
+    store = SQLiteStore(tmp_path / "s.db")
+    ingest([folder], store, nlp)
+    loose = {h.turn.interview_id for h in search(store, "main square")}
+    exact = search(store, '"main square"')
+    assert loose == {"fict-a", "fict-b"}
+    assert {h.turn.interview_id for h in exact} == {"fict-a"}
+    turn = exact[0].turn
+    assert any(turn.text[a:b].lower() == "main square" for a, b in exact[0].matches)
+    store.close()
