@@ -166,7 +166,7 @@ PERSON_VERBS = frozenset(
 ATTACK_TRIGGERS = frozenset(
     """massacre massacres attack attacked assault assaulted storming stormed capture captured seizure
     seized fall fell fallen taking taken took takeover overran overrun invasion invaded killed killing killings
-    occupation occupied genocide""".split()
+    occupation occupied genocide entered entering advanced overran swept""".split()
 )
 BATTLE_TRIGGERS = frozenset(
     """battle siege besieged defence defense liberation liberated recapture recaptured offensive
@@ -188,7 +188,29 @@ DURATION_UNITS = frozenset({"day", "week", "month", "year"})
 NOMINAL_DEPS = frozenset({"nsubj", "nsubjpass", "dobj", "pobj", "attr", "appos", "oprd", "compound"})
 CLAUSE_EVENT_VERBS = frozenset(
     """attacked stormed captured seized overran overrun killed massacred invaded besieged took shelled
-    bombed""".split()
+    bombed entered advanced swept""".split()
+)
+# Verbs that are movement as often as assault ("he entered Syria via Turkey"): an event only
+# when their place is a town or region (not a country) and, for "advanced", reached on/into it.
+MOVEMENT_EVENT_VERBS = frozenset({"entered", "advanced", "swept"})
+COUNTRIES = frozenset(
+    """Syria Iraq Turkey Jordan Lebanon Israel Iran Egypt Libya Tunisia Morocco Algeria Yemen Afghanistan
+    Pakistan Russia France Germany Belgium Britain England Italy Spain Sweden Netherlands Denmark Saudi
+    Kuwait Qatar""".split()
+)
+# Subjects that name an armed group without naming it: "its fighters", "the terror group", "militants".
+ACTOR_NOUNS = frozenset(
+    """fighter fighters militant militants jihadist jihadists extremist extremists insurgent insurgents
+    gunman gunmen""".split()
+)
+ACTOR_GROUP_MODIFIERS = frozenset({"terror", "terrorist", "militant", "jihadist", "extremist", "armed", "insurgent"})
+# Relative time words that close a clause event but are not part of it ("... last month", "yesterday").
+RELATIVE_TIME = frozenset({"yesterday", "today", "last", "this", "past", "ago", "earlier", "recently"})
+TIME_UNITS = frozenset({"day", "days", "week", "weeks", "month", "months", "year", "years", "night", "weekend"})
+KILLING_WORDS = frozenset({"killed", "killing", "killings", "massacre", "massacres", "massacred", "slaughter",
+                           "slaughtered", "executed", "murdered"})
+INCIDENT_MODIFIERS = frozenset(
+    {"truck", "car", "suicide", "double", "twin", "triple", "deadly", "coordinated", "bomb", "mortar", "rocket"}
 )
 PLACE_EVENT_VERBS = frozenset(
     """fell taken captured seized liberated attacked besieged overrun recaptured retaken stormed""".split()
@@ -229,6 +251,7 @@ class GazetteerEntry:
     place: str | None = None
     years: tuple[int, ...] = ()
     event_class: str | None = None
+    needs_date: bool = False  # an event of one day or night: resolved only when the mention's time fits
     source: str = ""
 
 
@@ -358,6 +381,7 @@ class Gazetteer:
             place=spec.get("place"),
             years=tuple(int(y) for y in spec.get("years", ())),
             event_class=spec.get("class"),
+            needs_date=bool(spec.get("needs_date", False)),
             source=source,
         )
         index = len(self.entries)
@@ -418,16 +442,31 @@ class Gazetteer:
         index = self.by_name.get((etype, name))
         return self.entries[index] if index is not None else None
 
-    def events_at(self, place: str, event_class: str, years: Iterable[int]) -> str | None:
-        """The named event of `event_class` at `place` (and in one of `years`, when given)."""
+    def events_at(self, place: str, event_class: str, years: Iterable[int], killing: bool = False) -> str | None:
+        """The named event at `place` that fits both the mention's class and its time.
+
+        With `years`, only an event of one of those years fits (preferring `event_class`): "the attack
+        on Kobani in 2014" is the Siege, not the June 2015 massacre. Without, an event of that class
+        fits unless it `needs_date` (a one-night massacre), which an undated mention reaches only
+        when it reports killings; otherwise the longer-running event there (the Siege) is meant.
+        """
         years = set(years)
-        candidates = [
-            e for e in self.entries if e.type == "EVENT" and e.place == place and e.event_class == event_class
-        ]
+        entries = [e for e in self.entries if e.type == "EVENT" and e.place == place and e.event_class]
+        if not entries:
+            return None
         if years:
-            dated = [e for e in candidates if years & set(e.years)]
-            candidates = dated or ([] if all(e.years for e in candidates) and len(candidates) > 1 else candidates)
-        return candidates[0].name if len(candidates) == 1 else None
+            fit = [e for e in entries if not e.years or years & set(e.years)]
+            pick = [e for e in fit if e.event_class == event_class] or fit
+            return pick[0].name if len(pick) == 1 else None
+        same = [e for e in entries if e.event_class == event_class]
+        usable = [e for e in same if not e.needs_date or killing]
+        if len(usable) == 1:
+            return usable[0].name
+        if same and not usable:
+            other = [e for e in entries if e.event_class != event_class and not e.needs_date]
+            if len(other) == 1:
+                return other[0].name
+        return None
 
     def matches(self, doc: Doc, events: bool = False) -> Generator[tuple[int, int, list[GazetteerForm]], bool | None, None]:
         """Longest matches, left to right: (start token, end token, candidate forms).
@@ -873,7 +912,7 @@ class PatternRules:
         spans.extend(self._datelines(doc))
         spans.extend(self._np_events(doc))
         spans.extend(self._clause_events(doc))
-        doc.spans[SPANS_PATTERNS] = spans
+        doc.spans[SPANS_PATTERNS] = self._resolve_placeless_events(doc, spans)
         return doc
 
     # PLACE: "Sadd al-Furat prison", "Qadisiya Camp", "a camp called al-Nour"
@@ -1152,9 +1191,15 @@ class PatternRules:
         for i, tok in enumerate(doc):
             low = tok.lower_
             # trigger + of/on/for + NP ending in a named place or person
-            if low in EVENT_NOUNS and i + 1 < n and doc[i + 1].lower_ in EVENT_PREPS:
+            # "the assault last month on Kobani": a relative time may sit between noun and place
+            k = i + 1
+            if k + 1 < n and doc[k].lower_ in ("last", "this", "past") and doc[k + 1].lower_ in TIME_UNITS:
+                k += 2
+            elif k < n and doc[k].lower_ == "yesterday":
+                k += 1
+            if low in EVENT_NOUNS and k < n and doc[k].lower_ in EVENT_PREPS:
                 # only a fall or an overthrow happens to a person ("the fall of Saddam Hussein")
-                end = self._np_end(doc, i + 2, places_only=low not in ("fall", "overthrow"))
+                end = self._np_end(doc, k + 1, places_only=low not in ("fall", "overthrow"))
                 if end is not None:
                     start = i
                     if start > 0 and doc[start - 1].lower_ in ("air",):
@@ -1162,12 +1207,28 @@ class PatternRules:
                     yield self._event(doc, start, end)
                 continue
             # incident + in/at/on + place: "a flogging in Raqqa", "the airstrike on Manbij"
-            if low in INCIDENT_NOUNS and i > 0 and doc[i - 1].lower_ in ("a", "an", "the", "that", "this") and i + 1 < n and doc[i + 1].lower_ in ("in", "at", "on", "near"):
-                end = self._np_end(doc, i + 2, places_only=True)
-                if end is not None:
-                    yield self._incident(doc, i, end)
+            if low in INCIDENT_NOUNS:
+                mod = i  # "a double truck bombing": the kind words belong to the incident
+                while mod > 0 and doc[mod - 1].lower_ in INCIDENT_MODIFIERS:
+                    mod -= 1
+                if mod > 0 and doc[mod - 1].lower_ in ("a", "an", "the", "that", "this"):
+                    if i + 1 < n and doc[i + 1].lower_ in ("in", "at", "on", "near"):
+                        end = self._np_end(doc, i + 2, places_only=True)
+                        if end is not None:
+                            yield self._incident(doc, mod, end)
+                            continue
+                    # "a double truck bombing that struck her neighbourhood in 2007": specific by its date
+                    if mod < i and self._dated_incident(tok):
+                        yield self._incident(doc, mod, i + 1)
                 continue
             # [place | actor | demonym] + massacre/siege/offensive: "Kobani massacre", "Daesh siege", "Iraqi offensive"
+            # "the ISIL attack", "a Daesh assault": an armed group's attack is an event
+            if low in ("attack", "assault") and i > 0 and doc[i - 1].i in self._actors and tok.tag_ == "NN":
+                j = i - 1
+                while j > 0 and doc[j - 1].i in self._actors:
+                    j -= 1
+                yield self._event(doc, j, i + 1)
+                continue
             if low in EVENT_SUFFIXES and i > 0:
                 prev = doc[i - 1]
                 j = i - 1
@@ -1180,6 +1241,24 @@ class PatternRules:
                 elif prev.lower_ in DURATION_UNITS and i >= 3 and doc[i - 2].text in HYPHENS:
                     yield self._event(doc, i - 3, i + 1)  # "five-month resistance"
                 continue
+
+    def _resolve_placeless_events(self, doc: Doc, spans: list[Span]) -> list[Span]:
+        """"A year after the ISIL attack": an event naming no place is the one named event of its
+        class that the rest of the document places and dates, when there is exactly one."""
+        resolved: dict[str, set[str]] = {}
+        for span in spans:
+            if span.label_ == "EVENT" and span.kb_id_:
+                entry = self.gazetteer.entry_for("EVENT", span.kb_id_)
+                if entry is not None and entry.event_class:
+                    resolved.setdefault(entry.event_class, set()).add(span.kb_id_)
+        out = []
+        for span in spans:
+            if span.label_ == "EVENT" and not span.kb_id_:
+                cls = _trigger_class(t.text for t in span)
+                if cls and not any(t in self._places for t in range(span.start, span.end)) and len(resolved.get(cls, ())) == 1:
+                    span = _make_span(doc, span.start, span.end, "EVENT", next(iter(resolved[cls])), "rule")
+            out.append(span)
+        return out
 
     def _np_end(self, doc: Doc, k: int, places_only: bool = False) -> int | None:
         """End of a noun phrase starting at k that ends in a named place (or person)."""
@@ -1200,22 +1279,38 @@ class PatternRules:
         canonical = ""
         cls = _trigger_class(t.text for t in span)
         if cls:
+            sent = span.sent if _has_parse(doc) else span
+            years = _years_in(span) or _years_in(sent)
+            killing = any(t.lower_ in KILLING_WORDS for t in sent)
             for place in dict.fromkeys(places):
-                canonical = self.gazetteer.events_at(place, cls, _years_in(span)) or ""
+                canonical = self.gazetteer.events_at(place, cls, years, killing) or ""
                 if canonical:
                     break
+            if not canonical and years and places and self.gazetteer.events_at(places[0], cls, (), True):
+                # a dated event at a place of named events that is none of them: "attack on Kobani (2016)"
+                canonical = f"{'battle' if cls == 'battle' else 'attack'} on {places[0]} ({years[0]})"
         return _make_span(doc, start, end, "EVENT", canonical, "rule")
+
+    @staticmethod
+    def _dated_incident(tok: Token) -> bool:
+        """An incident whose own clause gives its year: "a bombing that struck ... in 2007"."""
+        if not _has_parse(tok.doc):
+            return False
+        clauses = [c for c in tok.children if c.dep_ in ("relcl", "acl", "prep")]
+        return any(_years_in(t for t in c.subtree if t.text not in ("—", "–")) for c in clauses)
 
     def _incident(self, doc: Doc, start: int, end: int) -> Span:
         span = doc[start:end]
         places = [self._places[t] for t in range(start, end) if t in self._places]
-        years = _years_in(doc[start : min(len(doc), end + 4)])
-        label = doc[start].lower_
+        head = next((t for t in span if t.lower_ in INCIDENT_NOUNS), doc[start])
+        years = _years_in(doc[start : min(len(doc), end + 4)]) or _years_in(head.subtree)
+        label = " ".join(t.lower_ for t in doc[start : head.i + 1])
         where = ", ".join(dict.fromkeys([*places[-1:], *(str(y) for y in years[:1])]))
         canonical = f"{label} ({where})" if where else ""
         return _make_span(doc, span.start, span.end, "EVENT", canonical, "rule")
 
-    # EVENT clauses: "ISIL attacked Iraq's northern Sinjar region in August 2014", "Mosul fell"
+    # EVENT clauses: "ISIL attacked Iraq's northern Sinjar region in August 2014", "Mosul fell",
+    # "its fighters advanced on Sinjar", "the terror group seized ...", "they entered Mosul"
     def _clause_events(self, doc: Doc) -> Iterator[Span]:
         if not _has_parse(doc):
             return
@@ -1226,8 +1321,15 @@ class PatternRules:
             if not subjects:
                 continue
             subj = subjects[0]  # "Daesh gangs killed ...": the subject is "gangs", not an actor
-            if verb.lower_ in CLAUSE_EVENT_VERBS and subj.dep_ == "nsubj" and subj.i in self._actors:
-                pass  # an armed group did it to a place
+            if verb.lower_ in CLAUSE_EVENT_VERBS and subj.dep_ == "nsubj" and (
+                subj.i in self._actors or self._actor_phrase(subj)
+            ):
+                start = min(t.i for t in subj.subtree)
+                if subj.i in self._actors:  # "ISIL attacked ...", not "the ISIL attacked"
+                    while start < subj.i and doc[start].lower_ in DETERMINERS:
+                        start += 1
+            elif verb.lower_ in CLAUSE_EVENT_VERBS and subj.dep_ == "nsubj" and subj.lower_ == "they" and self._actor_nearby(doc, verb):
+                start = verb.i  # "they entered Mosul": the pronoun is not part of the event
             elif verb.lower_ in PLACE_EVENT_VERBS and subj.i in self._places and subj.i < verb.i:
                 if verb.lower_ != "fell" and subj.dep_ != "nsubjpass":
                     continue  # "Sinjar was taken", "before Mosul fell"
@@ -1235,13 +1337,34 @@ class PatternRules:
                 continue
             else:
                 continue
-            start = min(t.i for t in subj.subtree)
-            while start < subj.i and doc[start].lower_ in DETERMINERS:
-                start += 1
             end = self._clause_end(doc, verb)
-            if not any(t in self._places for t in range(verb.i + 1, end)):
+            places = [self._places[t] for t in range(verb.i + 1, end) if t in self._places]
+            if not places:
                 continue  # an event of this graph happens somewhere named
+            if verb.lower_ in MOVEMENT_EVENT_VERBS or subj.i not in self._actors:
+                if all(p in COUNTRIES for p in places):
+                    continue  # "he entered Syria via Turkey" is travel
+                if verb.lower_ == "advanced" and not any(c.dep_ == "prep" and c.lower_ in ("on", "into", "upon") for c in verb.children):
+                    continue
             yield self._event(doc, start, end)
+
+    def _actor_phrase(self, subj: Token) -> bool:
+        """A subject that names an armed group by description: "its fighters", "the terror group"."""
+        if subj.lower_ in ACTOR_NOUNS:
+            return not any(c.i in self._groups or c.lower_ in ("foreign", "female", "former") for c in subj.children)
+        if subj.lemma_.lower() in ("group", "organisation", "organization"):
+            return any(c.lower_ in ACTOR_GROUP_MODIFIERS for c in subj.children)
+        return False
+
+    def _actor_nearby(self, doc: Doc, verb: Token) -> bool:
+        """Whether "they" is an armed group: the nearest group named before it (within ~100 tokens)
+        is an armed group, not a people ("the Yazidis ... they fled")."""
+        for i in range(verb.i - 1, max(-1, verb.i - 100), -1):
+            if i in self._actors:
+                return True
+            if i in self._groups:
+                return False
+        return False
 
     @staticmethod
     def _clause_end(doc: Doc, verb: Token) -> int:
@@ -1252,11 +1375,18 @@ class PatternRules:
                 continue
             end = max(end, max(t.i for t in child.subtree) + 1)
         for t in doc[verb.i + 1 : end]:
+            if t.text == "," and t.i + 1 < len(doc) and _years_in([doc[t.i + 1]]) and doc[t.i - 1].like_num:
+                continue  # "on August 3, 2014"
             if t.text in (",", ";", ":", "—", "–") or t.is_space:
                 end = t.i
                 break
         while end > verb.i + 1 and (doc[end - 1].is_punct or doc[end - 1].is_space):
             end -= 1
+        # "... in the region of Sinjar last month": a relative time closing the clause is not part of it
+        if end - 1 > verb.i + 1 and doc[end - 1].lower_ == "yesterday":
+            end -= 1
+        elif end - 2 > verb.i + 1 and doc[end - 1].lower_ in TIME_UNITS and doc[end - 2].lower_ in ("last", "this", "past"):
+            end -= 2
         return end
 
 

@@ -11,7 +11,10 @@ import os
 import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 from functools import lru_cache
+
+import yaml
 
 from spacy.language import Language
 from spacy.tokens import Doc, Span
@@ -30,6 +33,7 @@ from graph_builder.extract.components import (
 from graph_builder.extract.model_loader import load_model
 from graph_builder.extract.normalize import mention_key
 from graph_builder.model import ExtractedInterview, Interview, Link, Mention, ThemeCode, Turn
+from schemas import HERE as SCHEMAS_DIR
 from schemas import Theme, load_codebook
 
 CODEBOOK_ENV = "TESTIMONY_CODEBOOK"
@@ -60,22 +64,85 @@ def codebook() -> tuple[tuple[Theme, re.Pattern[str]], ...]:
     return _codebook(os.environ.get(CODEBOOK_ENV) or None)
 
 
-def code_turn(turn: Turn) -> list[ThemeCode]:
-    """Theme codes of one turn: one per theme, the first trigger as evidence.
+@dataclass(frozen=True)
+class _ThemeRules:
+    """How one theme is coded: see the keys documented at the top of `schemas/codebook.yaml`."""
 
+    code: str
+    strong: re.Pattern[str] | None  # `patterns`: one match codes the turn
+    weak: tuple[re.Pattern[str], ...]  # `weak`: `min_weak` distinct ones must match in the turn
+    min_weak: int
+    exclude: re.Pattern[str] | None  # `exclude`: a trigger inside one of these contexts is void
+
+
+def _word_regex(patterns: Iterable[str]) -> re.Pattern[str] | None:
+    patterns = [p for p in patterns if p]
+    if not patterns:
+        return None
+    return re.compile(r"\b(?:" + "|".join(patterns) + r")\b", re.IGNORECASE)
+
+
+@lru_cache(maxsize=8)
+def _theme_rules(path: str | None) -> tuple[_ThemeRules, ...]:
+    """The codebook's themes with their strong, weak and exclude patterns, compiled once."""
+    with open(path or SCHEMAS_DIR / "codebook.yaml", encoding="utf-8") as fh:
+        data = yaml.safe_load(fh) or {}
+    rules: list[_ThemeRules] = []
+    for code, spec in (data.get("themes") or {}).items():
+        spec = spec or {}
+        weak = tuple(r for r in (_word_regex([p]) for p in spec.get("weak") or ()) if r is not None)
+        rules.append(
+            _ThemeRules(
+                code=str(code),
+                strong=_word_regex(spec.get("patterns") or ()),
+                weak=weak,
+                min_weak=max(1, int(spec.get("min_weak", 2))),
+                exclude=_word_regex(spec.get("exclude") or ()),
+            )
+        )
+    return tuple(rules)
+
+
+def _live_matches(regex: re.Pattern[str], text: str, void: list[tuple[int, int]]) -> Iterator[re.Match[str]]:
+    """Matches of `regex` in `text` that do not overlap a void (excluded) context."""
+    for match in regex.finditer(text):
+        if match.end() > match.start() and not any(
+            match.start() < end and start < match.end() for start, end in void
+        ):
+            yield match
+
+
+def _evidence(rules: _ThemeRules, text: str) -> re.Match[str] | None:
+    """The trigger that codes `text` with the theme, or None when the evidence is too weak."""
+    void = [m.span() for m in rules.exclude.finditer(text)] if rules.exclude is not None else []
+    if rules.strong is not None:
+        match = next(_live_matches(rules.strong, text, void), None)
+        if match is not None:
+            return match
+    firsts = [m for m in (next(_live_matches(r, text, void), None) for r in rules.weak) if m is not None]
+    if firsts and len(firsts) >= rules.min_weak:
+        return min(firsts, key=lambda m: m.start())
+    return None
+
+
+def code_turn(turn: Turn) -> list[ThemeCode]:
+    """Theme codes of one turn: one per theme, with one trigger as evidence.
+
+    A theme is coded when one of its strong patterns matches, or when `min_weak` distinct weak
+    patterns match in the same turn; a trigger inside an `exclude` context does not count.
     The interviewer's questions are context, never testimony, so they are not coded.
     """
     if turn.speaker_role == "interviewer":
         return []
     codes: list[ThemeCode] = []
-    for theme, regex in codebook():
-        match = regex.search(turn.text)
+    for rules in _theme_rules(os.environ.get(CODEBOOK_ENV) or None):
+        match = _evidence(rules, turn.text)
         if match is None:
             continue
         codes.append(
             ThemeCode(
                 turn_index=turn.index,
-                theme=theme.code,
+                theme=rules.code,
                 start=turn.start + match.start(),
                 end=turn.start + match.end(),
                 evidence=match.group(0),
