@@ -90,9 +90,35 @@ def entity_card(eid: str) -> None:
 
 
 queue = app.review_queue(store)
+unsure = app.uncertain_merges(store)
 log = app.curation_log(store)
-tab_queue, tab_merge, tab_rename, tab_split, tab_log = st.tabs([
-    f"Review queue ({len(queue)})", "Merge", "Rename", "Split", f"Decision log ({len(log)})"])
+tab_queue, tab_unsure, tab_merge, tab_rename, tab_split, tab_log = st.tabs([
+    f"Review queue ({len(queue)})", f"Uncertain merges ({len(unsure)})", "Merge", "Rename",
+    "Split", f"Decision log ({len(log)})"])
+
+# --- merges the resolver was not sure of -------------------------------------------------------
+with tab_unsure:
+    if not unsure:
+        st.info("No uncertain merges: every entity with several spellings was merged with full "
+                "confidence, or an analyst has confirmed it.")
+    for eid, confidence, keys in unsure:
+        if eid not in index:
+            continue
+        with st.container(border=True):
+            st.markdown(f"**Merged with confidence {confidence:.2f}** · {len(keys)} spellings")
+            entity_card(eid)
+            u1, u2, u3 = st.columns([2.4, 1, 1.4], vertical_alignment="bottom")
+            why = u1.text_input("Why", key=f"cur_unsure_why_{eid}",
+                                placeholder="e.g. same man: same unit and town in every account")
+            if u2.button("Right", key=f"cur_confirm_{eid}", type="primary", disabled=not who,
+                         width="stretch"):
+                decide("confirm", f"Confirmed {name_of(eid)}.", eid, why=why,
+                       evidence=f"uncertain merge, confidence {confidence:.2f}")
+            off = u3.selectbox("Split off", keys[1:], key=f"cur_unsure_key_{eid}",
+                               help="A spelling that names someone or something else")
+            if st.button("Split it off", key=f"cur_unsure_split_{eid}", disabled=not who or not off):
+                decide("split", f"Split {off} off {name_of(eid)}.", eid, [off], why=why,
+                       evidence=f"uncertain merge, confidence {confidence:.2f}")
 
 # --- review queue -----------------------------------------------------------------------------
 with tab_queue:

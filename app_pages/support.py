@@ -362,7 +362,7 @@ def attribute_values(store: GraphStore) -> dict[str, list[str]]:
 
 _DECISIONS: dict[str, Callable[..., dict]] = {
     "merge": curation.merge, "split": curation.split, "rename": curation.rename,
-    "reject": curation.reject, "undo": curation.undo,
+    "reject": curation.reject, "undo": curation.undo, "confirm": curation.confirm,
 }
 
 
@@ -383,6 +383,16 @@ def _review_queue(_store: GraphStore, key: StoreKey) -> list[tuple[str, str, flo
 def review_queue(store: GraphStore) -> list[tuple[str, str, float]]:
     """Entity pairs the resolver kept apart as possibly the same, best candidates first."""
     return sorted(_review_queue(store, store_key(store)), key=lambda p: (-p[2], p[0], p[1]))
+
+
+@st.cache_data(ttl=600, show_spinner=False)
+def _uncertain_merges(_store: GraphStore, key: StoreKey) -> list[tuple[str, float, list[str]]]:
+    return curation.uncertain_merges(_store)
+
+
+def uncertain_merges(store: GraphStore) -> list[tuple[str, float, list[str]]]:
+    """Entities the resolver merged with less than full confidence, least sure first."""
+    return _uncertain_merges(store, store_key(store))
 
 
 @st.cache_data(ttl=600, show_spinner=False)

@@ -189,6 +189,11 @@ def cmd_curate(args: argparse.Namespace) -> int:
             extra = d.get("undoes") or ", ".join(d.get("entities", []))
             print(f"{d['id']}\t{d['when']}\t{d['who']}\t{d['action']}\t{extra}\t{d.get('why', '')}")
         return 0
+    if action == "uncertain":
+        names = {e.id: e.name for e in store.entities()}
+        for eid, confidence, keys in curation.uncertain_merges(store):
+            print(f"{confidence:.3f}\t{eid} ({names.get(eid, '?')})\t{', '.join(keys)}")
+        return 0
     if action == "review":
         names = {e.id: e.name for e in store.entities()}
         for a, b, score in curation.review_queue(store):
@@ -196,7 +201,7 @@ def cmd_curate(args: argparse.Namespace) -> int:
         return 0
     common = {"who": args.who or "", "why": args.why or ""}
     ids = [_entity_id(store, i) for i in args.ids] if action != "undo" else args.ids
-    need = {"merge": 2, "reject": 2, "rename": 1, "split": 1, "undo": 1}[action]
+    need = {"merge": 2, "reject": 2, "rename": 1, "split": 1, "undo": 1, "confirm": 1}[action]
     if len(ids) != need:
         raise TestimonyError(f"curate {action} takes {need} id(s); got {len(ids)}")
     if action == "merge":
@@ -213,6 +218,8 @@ def cmd_curate(args: argparse.Namespace) -> int:
                                  + ", ".join(curation.keys_of(store, ids[0])))
         d = curation.split(store, ids[0], args.key, name=args.name, evidence=args.evidence or "",
                            interviews=args.interview, **common)
+    elif action == "confirm":
+        d = curation.confirm(store, ids[0], evidence=args.evidence or "", **common)
     else:
         d = curation.undo(store, ids[0], **common)
     print(f"recorded decision {d['id']} ({d['action']})")
@@ -352,8 +359,10 @@ def build_parser() -> argparse.ArgumentParser:
                        description="Record an analyst's decision about entities. Decisions are "
                        "logged (who, when, why, evidence) and replayed on every re-ingest. "
                        "Actions: merge A B, split A --key K [--interview I], rename A --name N, reject A B, "
-                       "undo DECISION_ID, log, review.")
-    s.add_argument("action", choices=["merge", "split", "rename", "reject", "undo", "log", "review"])
+                       "confirm A (an uncertain merge is right), undo DECISION_ID, log, review (possibly-same "
+                       "pairs), uncertain (merges made with less than full confidence).")
+    s.add_argument("action", choices=["merge", "split", "rename", "reject", "confirm", "undo", "log",
+                                      "review", "uncertain"])
     s.add_argument("ids", nargs="*", help="entity ids or names (a decision id for undo)")
     s.add_argument("--who", help="the analyst making the decision (required for changes)")
     s.add_argument("--why", help="the reason, for the log")

@@ -123,6 +123,33 @@ def undo(store: GraphStore, decision_id: str, *, who: str, why: str = "") -> dic
     return _decide(store, "undo", who=who, why=why, undoes=decision_id)
 
 
+def confirm(store: GraphStore, entity_id: str, *, who: str, why: str = "",
+            evidence: str = "") -> dict:
+    """The resolver's merge is right: the entity leaves the list of uncertain merges.
+
+    Recorded like every decision; the resolver itself ignores it (nothing changes in the graph),
+    and it is forgotten when the entity gains spellings the analyst has not seen."""
+    return _decide(store, "confirm", who=who, why=why, evidence=evidence,
+                   keys=keys_of(store, entity_id), entities=[entity_id])
+
+
+def uncertain_merges(store: GraphStore, below: float = 1.0) -> list[tuple[str, float, list[str]]]:
+    """Entities the resolver formed by a merge it was less than sure of (confidence below
+    `below`), with their keys, least sure first; those an analyst confirmed are left out."""
+    undone = {d.get("undoes") for d in store.curation_log() if d.get("action") == "undo"}
+    confirmed = [set(d.get("keys", ())) for d in store.curation_log()
+                 if d.get("action") == "confirm" and d.get("id") not in undone]
+    keys: dict[str, list[str]] = {}
+    for key, eid in store.resolution().items():
+        keys.setdefault(eid, []).append(key)
+    out = []
+    for e in store.entities():
+        mine = sorted(keys.get(e.id, []))
+        if e.confidence < below and len(mine) > 1 and not any(set(mine) <= c for c in confirmed):
+            out.append((e.id, e.confidence, mine))
+    return sorted(out, key=lambda x: (x[1], x[0]))
+
+
 def review_queue(store: GraphStore) -> list[tuple[str, str, float]]:
     """Pairs the resolver kept apart as possibly the same (minus those an analyst rejected),
     closest first."""

@@ -753,6 +753,26 @@ def test_curation_not_the_same_rename_and_split(curation_env):
     assert len(_decisions(at)) == 3
 
 
+def test_uncertain_merges_can_be_confirmed_or_split(curation_env):
+    store = curation_env
+    unsure = curation.uncertain_merges(store)
+    assert unsure and all(conf < 1.0 and len(keys) > 1 for _, conf, keys in unsure)
+    (first, _, keys), (second, _, keys2) = unsure[0], unsure[1]
+    at = open_page(app_support.CURATION_PAGE)
+    assert f"Uncertain merges ({len(unsure)})" in [t.label for t in at.tabs]
+    at.text_input(key="cur_who").input("C. Analyst").run()
+    at.button(key=f"cur_confirm_{first}").click().run()
+    assert not at.exception, at.exception
+    assert first not in {e for e, _, _ in curation.uncertain_merges(store)}
+    assert store.curation_log()[-1]["action"] == "confirm"
+    assert store.resolution()[keys[0]] == store.resolution()[keys[1]]  # nothing changed
+
+    at.selectbox(key=f"cur_unsure_key_{second}").select(keys2[-1]).run()
+    at.button(key=f"cur_unsure_split_{second}").click().run()
+    assert not at.exception, at.exception
+    assert store.resolution()[keys2[-1]] != store.resolution()[keys2[0]]
+
+
 # --- every page answers (its speed is measured in bench/app_pages.py, not here) ---------------
 
 @pytest.mark.parametrize("page,query", [

@@ -137,3 +137,15 @@ def test_split_by_interview_refuses_what_it_cannot_do(store) -> None:
     with pytest.raises(CurationError, match="nothing behind"):
         curation.split(store, smuggler, ["PERSON:abu omar"], interviews=smuggler_interviews,
                        who="a")
+
+
+def test_uncertain_merges_and_confirm(store) -> None:
+    unsure = curation.uncertain_merges(store)
+    assert unsure == sorted(unsure, key=lambda x: (x[1], x[0]))
+    eid, confidence, keys = unsure[0]
+    assert confidence < 1.0 and len(keys) > 1
+    d = curation.confirm(store, eid, who="analyst-3", why="same man in every account")
+    assert eid not in {e for e, _, _ in curation.uncertain_merges(store)}
+    assert store.entity(eid) is not None  # confirming changes nothing in the graph
+    curation.undo(store, d["id"], who="analyst-3")
+    assert eid in {e for e, _, _ in curation.uncertain_merges(store)}
