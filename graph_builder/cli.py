@@ -55,7 +55,7 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     finally:
         store.close()
     print(report.summary())
-    return 1 if report.failed and not (report.added or report.replaced or report.unchanged) else 0
+    return 1 if report.failed else 0  # the rest was ingested; the status tells scripts
 
 
 def cmd_stats(args: argparse.Namespace) -> int:
@@ -285,7 +285,8 @@ def build_parser() -> argparse.ArgumentParser:
     s = sub.add_parser("ingest", help="read transcripts into the graph (idempotent)",
                        description="Read transcript files or folders (txt, md, docx, pdf, srt, "
                        "vtt, json; metadata.csv beside them) into the graph. Unchanged files "
-                       "are skipped, changed ones replaced, broken ones reported.")
+                       "are skipped, changed ones replaced, broken ones reported while the rest "
+                       "go in (exit status 1 when any file failed).")
     s.add_argument("paths", nargs="+", help="files or folders")
     s.add_argument("--workers", type=int, default=1, help="processes for extraction (default 1)")
     s.add_argument("--model", help="spaCy model name (default: TESTIMONY_SPACY_MODEL or en_core_web_sm)")

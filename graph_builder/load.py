@@ -58,8 +58,6 @@ def read_interviews(paths: Iterable[Path], report: IngestReport) -> list[Intervi
 def ingest(sources: list[str | Path], store: GraphStore, nlp, *, workers: int = 1,
            progress: Callable[[Iterable], Iterable] = lambda it: it) -> IngestReport:
     """Ingest files or folders of transcripts into `store`; returns what happened to each."""
-    from graph_builder.extract.pipeline import extract_many
-
     report = IngestReport()
     paths = iter_transcripts(sources)
     interviews = read_interviews(paths, report)
@@ -73,11 +71,52 @@ def ingest(sources: list[str | Path], store: GraphStore, nlp, *, workers: int = 
             todo.append(iv)
     if todo:
         assignments = store.resolution()
-        for extracted in progress(extract_many(todo, nlp, workers=workers)):
-            store.replace_interview(extracted, assignments)
-    if todo:
-        refresh_resolution(store)
+        written = 0
+        # Chunks keep memory bounded on large collections and move the progress bar while
+        # extraction runs; each interview is still its own unit of work in the store.
+        chunk: list[Interview] = []
+        for iv in progress(todo):
+            chunk.append(iv)
+            if len(chunk) >= CHUNK * max(1, workers):
+                written += _extract_and_write(chunk, store, nlp, workers, assignments, report)
+                chunk = []
+        if chunk:
+            written += _extract_and_write(chunk, store, nlp, workers, assignments, report)
+        if written:
+            refresh_resolution(store)
     return report
+
+
+CHUNK = 8  # interviews extracted together per worker
+
+
+def _extract_and_write(chunk: list[Interview], store: GraphStore, nlp, workers: int,
+                       assignments: dict[str, str], report: IngestReport) -> int:
+    """Extract and write a chunk; an interview the extractor chokes on is reported and the
+    rest go on. A store that is down (StoreUnavailable) stops the batch: nothing more can be
+    written, and what was written stays whole."""
+    from graph_builder.extract.pipeline import extract_many
+
+    try:
+        extracted = extract_many(chunk, nlp, workers=workers)
+    except Exception:  # noqa: BLE001 - isolate the interview that failed, keep the others
+        extracted = []
+        for iv in chunk:
+            try:
+                extracted += extract_many([iv], nlp)
+            except Exception as exc:  # noqa: BLE001
+                _unlist(report, iv.id)
+                report.failed.append((iv.source_path, f"extraction failed: {exc!r}; please "
+                                      "report this with the file (or a redacted copy)"))
+    for e in extracted:
+        store.replace_interview(e, assignments)
+    return len(extracted)
+
+
+def _unlist(report: IngestReport, interview_id: str) -> None:
+    for bucket in (report.added, report.replaced):
+        if interview_id in bucket:
+            bucket.remove(interview_id)
 
 
 def refresh_resolution(store: GraphStore) -> None:

@@ -123,3 +123,30 @@ def test_quoted_words_must_stand_together(tmp_path, nlp) -> None:
     turn = exact[0].turn
     assert any(turn.text[a:b].lower() == "main square" for a, b in exact[0].matches)
     store.close()
+
+
+def test_an_interview_the_extractor_chokes_on_is_reported_and_the_rest_go_in(tmp_path, nlp, monkeypatch) -> None:
+    import graph_builder.extract.pipeline as pipeline
+
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "a.md").write_text(FICTIONAL)
+    (folder / "b.md").write_text(FICTIONAL.replace("fict-a", "fict-b"))
+    real = pipeline.extract_many
+
+    def choke_on_b(interviews, nlp, workers=1, **kw):
+        if any(iv.id == "fict-b" for iv in interviews):
+            raise RuntimeError("simulated extractor bug")
+        return real(interviews, nlp, workers=workers, **kw)
+
+    monkeypatch.setattr(pipeline, "extract_many", choke_on_b)
+    store = SQLiteStore(tmp_path / "s.db")
+    report = ingest([folder], store, nlp)
+    assert report.added == ["fict-a"]
+    assert [Path(p).name for p, _ in report.failed] == ["b.md"]
+    assert "simulated extractor bug" in report.failed[0][1]
+    assert [s.id for s in store.interviews()] == ["fict-a"]
+    # Fixed, the next run takes it in (it was never half-written).
+    monkeypatch.setattr(pipeline, "extract_many", real)
+    assert ingest([folder], store, nlp).added == ["fict-b"]
+    store.close()
