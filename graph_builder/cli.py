@@ -231,9 +231,12 @@ def cmd_extract(args: argparse.Namespace) -> int:
     from graph_builder.extract.model_loader import load_model
 
     nlp = load_model(args.model)
-    for finding in extract_findings(args.files, nlp):
+    failed: list[tuple[str, str]] = []
+    for finding in extract_findings(args.files, nlp, workers=args.workers, failed=failed):
         print(json.dumps(finding, ensure_ascii=False))
-    return 0
+    for path, reason in failed:
+        print(f"FAILED {path}: {reason}", file=sys.stderr)
+    return 1 if failed else 0
 
 
 def cmd_evaluate(args: argparse.Namespace) -> int:
@@ -377,9 +380,11 @@ def build_parser() -> argparse.ArgumentParser:
     s = sub.add_parser("extract", help="print findings of files as JSON lines",
                        description="Extract mentions, links and themes from files and print one "
                        "JSON object per finding (kind: mention, link, theme), offsets into each "
-                       "file's text as read.")
-    s.add_argument("files", nargs="+")
+                       "file's text as read, canonical names resolved across all the files. "
+                       "Unreadable files are reported on stderr (exit status 1); the rest go on.")
+    s.add_argument("files", nargs="+", help="transcript files, or folders of them")
     s.add_argument("--model", help="spaCy model name")
+    s.add_argument("--workers", type=int, default=1, help="processes for extraction (default 1)")
     s.set_defaults(func=cmd_extract)
 
     s = sub.add_parser("evaluate", help="score extraction against gold annotations",

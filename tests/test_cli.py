@@ -62,3 +62,14 @@ def test_extract_prints_json_lines_resolved_across_the_files(capsys, nlp) -> Non
     assert canon["Raqqah"] == canon["Raqqa"]
     abu_omar = {r["canonical"] for r in rows if r["kind"] == "mention" and r["text"] == "Abu Omar"}
     assert len(abu_omar) == 2
+
+
+def test_extract_reports_an_unreadable_file_and_goes_on(tmp_path, capsys, nlp) -> None:
+    good = tmp_path / "good.md"
+    good.write_text("Q: Where?\nA: In Raqqah, with the hisbah. (FICTIONAL)\n", encoding="utf-8")
+    (tmp_path / "empty.txt").write_text("")
+    assert main(["extract", str(tmp_path / "empty.txt"), str(good)]) == 1
+    out, err = capsys.readouterr()
+    assert "FAILED" in err and "empty.txt" in err
+    rows = [__import__("json").loads(line) for line in out.splitlines()]
+    assert rows and {r["file"] for r in rows} == {str(good)}

@@ -26,7 +26,7 @@ from graph_builder.errors import UnreadableFile
 from graph_builder.extract.components import MODEL_LABELS, RULE_PIPES
 from graph_builder.extract.normalize import mention_key
 from graph_builder.extract.pipeline import extract_many
-from graph_builder.ingest.readers import read_document
+from graph_builder.ingest.readers import iter_transcripts, read_document
 from graph_builder.ingest.turns import split_turns
 from graph_builder.model import ExtractedInterview, Interview, Resolution
 
@@ -44,16 +44,24 @@ def read_interview(path: str | Path) -> Interview:
     return split_turns(read_document(path))
 
 
-def _read_all(paths: Iterable[str | Path]) -> tuple[list[Path], list[Interview]]:
-    read: list[Path] = []
+def _read_all(paths: Iterable[str | Path], failed: list[tuple[str, str]] | None = None
+              ) -> tuple[list[str], list[Interview]]:
+    """Each file as given (its "file" field keeps the caller's spelling of the path); a
+    folder stands for the transcripts in it. Unreadable files are reported and skipped."""
+    read: list[str] = []
     interviews: list[Interview] = []
-    for path in (Path(p) for p in paths):
-        try:
-            interviews.append(read_interview(path))
-        except UnreadableFile as exc:
-            log.warning("skipped %s", exc)
-            continue
-        read.append(path)
+    for given in paths:
+        files = [str(p) for p in iter_transcripts([given])] if Path(given).is_dir() else [str(given)]
+        for path in files:
+            try:
+                interviews.append(read_interview(path))
+            except UnreadableFile as exc:
+                if failed is None:
+                    log.warning("skipped %s", exc)
+                else:
+                    failed.append((path, exc.reason))
+                continue
+            read.append(path)
     return read, interviews
 
 
@@ -98,12 +106,15 @@ def extract_findings(
     nlp: Language,
     resolve: Resolver = resolve_cross_interview,
     workers: int = 1,
+    failed: list[tuple[str, str]] | None = None,
 ) -> Iterator[dict[str, Any]]:
-    """JSON-lines findings for `paths`, resolved across all of them.
+    """JSON-lines findings for `paths` (files, or folders of transcripts), resolved across all
+    of them.
 
-    A file that cannot be read is reported (logged) and skipped; the rest of the batch goes on.
+    A file that cannot be read is skipped and the rest of the batch goes on; it is appended to
+    `failed` as (path, reason) when a list is given, else logged.
     """
-    paths, interviews = _read_all(paths)
+    paths, interviews = _read_all(paths, failed)
     extracted = extract_many(interviews, nlp, workers=workers)
     lookup = _canonical_lookup(resolve(extracted))
     for path, ex in zip(paths, extracted):
