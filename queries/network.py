@@ -50,8 +50,7 @@ def cooccurrence_graph(store: GraphStore, *, types: tuple[str, ...] | None = Non
         interview_ids = tuple(sorted(allowed & set(interview_ids) if interview_ids else allowed))
         if not interview_ids:
             return nx.Graph()
-    speaker_role = {t.id: t.speaker_role for s in store.interviews() for t in store.turns_of(s.id)} \
-        if testimony_only else {}
+    speaker_role = store.turn_roles() if testimony_only else {}
     allowed_turns: set[str] | None = None
     if theme:
         allowed_turns = {t.turn_id for t in store.themes(theme=theme)}

@@ -720,6 +720,10 @@ class Neo4jStore:
                            id=interview_id)
         return sorted((TurnRow(**r) for r in rows), key=lambda t: t.index)
 
+    def turn_roles(self) -> dict[str, str]:
+        rows = self._query("MATCH (t:Turn) RETURN t.id AS id, t.speaker_role AS role")
+        return {r["id"]: r["role"] for r in rows}
+
     def search_candidates(self, terms: list[str], limit: int) -> list[str]:
         if not terms:
             return []

@@ -318,6 +318,9 @@ class SQLiteStore:
         return [self._turn(r) for r in self._rows(
             'SELECT * FROM turn WHERE interview_id = ? ORDER BY "index"', (interview_id,))]
 
+    def turn_roles(self) -> dict[str, str]:
+        return {r["id"]: r["speaker_role"] for r in self._rows("SELECT id, speaker_role FROM turn")}
+
     def search_candidates(self, terms: list[str], limit: int) -> list[str]:
         if not terms:
             return []
