@@ -39,7 +39,7 @@ def find_entities(store: GraphStore, text: str = "", entity_type: str | None = N
                   limit: int = 50) -> list[tuple[Entity, int]]:
     """Entities whose name or alias contains `text` (folded), with mention counts, most named first."""
     q = " ".join(terms(text))
-    counts = Counter(m.entity_id for m in store.mentions())
+    counts = store.mention_counts()
     out = []
     for e in store.entities(entity_type):
         if q and not any(q in " ".join(terms(n)) for n in (e.name, *e.aliases)):

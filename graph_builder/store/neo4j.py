@@ -720,6 +720,11 @@ class Neo4jStore:
                            id=interview_id)
         return sorted((TurnRow(**r) for r in rows), key=lambda t: t.index)
 
+    def mention_counts(self) -> dict[str, int]:
+        # Placeholders (UnresolvedEntity) count too, as SQLite counts every mention's entity id.
+        rows = self._query("MATCH (:Turn)-[m:MENTIONS]->(e) RETURN e.id AS id, count(m) AS n")
+        return {r["id"]: r["n"] for r in rows}
+
     def turn_roles(self) -> dict[str, str]:
         rows = self._query("MATCH (t:Turn) RETURN t.id AS id, t.speaker_role AS role")
         return {r["id"]: r["role"] for r in rows}

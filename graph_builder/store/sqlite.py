@@ -318,6 +318,10 @@ class SQLiteStore:
         return [self._turn(r) for r in self._rows(
             'SELECT * FROM turn WHERE interview_id = ? ORDER BY "index"', (interview_id,))]
 
+    def mention_counts(self) -> dict[str, int]:
+        return {r["entity_id"]: r["n"] for r in self._rows(
+            "SELECT entity_id, count(*) AS n FROM mention GROUP BY entity_id")}
+
     def turn_roles(self) -> dict[str, str]:
         return {r["id"]: r["speaker_role"] for r in self._rows("SELECT id, speaker_role FROM turn")}
 
