@@ -11,6 +11,7 @@ from __future__ import annotations
 import random
 import shutil
 import sqlite3
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
@@ -109,7 +110,7 @@ def test_interviews_and_turns_agree(corpus_stores) -> None:
     assert same(corpus_stores, lambda st: st.turns_of("no-such-interview")) == []
     assert same(corpus_stores, lambda st: st.content_hash("no-such-interview")) is None
     counts = same(corpus_stores, lambda st: st.mention_counts())
-    assert counts == dict(__import__("collections").Counter(m.entity_id for m in corpus_stores[0].mentions()))
+    assert counts == dict(Counter(m.entity_id for m in corpus_stores[0].mentions()))
     roles = same(corpus_stores, lambda st: st.turn_roles())
     assert roles == {t.id: t.speaker_role for s in summaries for t in corpus_stores[0].turns_of(s.id)}
     # turns(): any ids, repeated, unknown, in any order -> sorted by interview and index
