@@ -76,3 +76,8 @@ def test_a_named_massacre_is_that_massacre_even_without_a_date(modelled: Languag
     assert "Kobani massacre" in events(doc).values()
     doc = modelled("The attack on the city of Kobani lasted months.")
     assert "Kobani massacre" not in events(doc).values()
+
+
+def test_a_verb_attack_is_no_event(modelled: Language) -> None:
+    doc = modelled("They told the boys they would be sent to attack in France one day.")
+    assert not [t for t in events(doc) if t.startswith("attack")]

@@ -556,3 +556,27 @@ def test_a_possessor_is_cut_from_the_model_entity(modelled: Language) -> None:
     assert ("Kurdistan 24", "ORG", "Kurdistan 24") in mentions
     assert ("Hana Salim", "PERSON", "") in mentions
     assert not [m for m in mentions if m[0] == "Sisters"]  # a common noun with a capital
+
+
+def test_field_terms_of_camps_courts_and_turkish_sources(rules: Language) -> None:
+    doc = rules(
+        "The Kurdish-led forces and the Kurdish administration run the camp. Peshmerga forces and the "
+        "Turkish state watched. The counterterrorism court heard him; the Belgian government said nothing "
+        "to IBTimes UK or Sputnik. He had been a caliphate cub."
+    )
+    mentions = found(doc)
+    assert ("Kurdish-led forces", "ORG", "Syrian Democratic Forces") in mentions
+    assert ("Kurdish administration", "ORG", "Autonomous Administration") in mentions
+    assert ("Peshmerga forces", "ORG", "Peshmerga") in mentions
+    assert ("Turkish state", "ORG", "Turkish government") in mentions
+    assert ("counterterrorism court", "ORG", "Iraqi counterterrorism court") in mentions
+    assert ("Belgian government", "ORG", "Belgian government") in mentions
+    assert ("IBTimes UK", "ORG", "International Business Times") in mentions
+    assert ("caliphate cub", "ROLE", "child soldier") in mentions
+
+
+def test_turkish_spelled_kunya_and_a_new_name(rules: Language) -> None:
+    doc = rules("Later Ebu Hamza sent him to the front. The convert changed his name to Yunus after that.")
+    texts = {(t, ty) for t, ty, _ in found(doc)}
+    assert ("Ebu Hamza", "PERSON") in texts
+    assert ("Yunus", "PERSON") in texts

@@ -108,3 +108,17 @@ def test_the_bundled_codebook_declares_only_known_keys() -> None:
         assert set(spec) <= {"label", "patterns", "weak", "min_weak", "exclude"}, code
         assert spec.get("patterns"), code
     assert pipeline._theme_rules(None)
+
+
+def test_courtroom_guilt_and_fleeing_a_village_are_not_coded() -> None:
+    assert "mental_health" not in _themes("The defendant said he was not guilty, but the judge found him guilty of membership.")
+    assert "defection" not in _themes("With my grandchildren I managed to escape from the village at night.")
+    assert "life_inside" not in _themes("The town is now under the control of the Kurdish-led forces.")
+    assert "life_inside" not in _themes("Families are living under the trees near the border.")
+
+
+def test_returnees_propaganda_and_belief_are_coded() -> None:
+    assert "foreign_fighters" in _themes("Many foreign women and the jihadis from Belgium are held there.")
+    assert "recruitment" in _themes("The online videos drew him in within months.")
+    assert "motivations" in _themes("I went, believing they had built a just state.")
+    assert "life_inside" in _themes("I wanted to live under their flag.")

@@ -784,8 +784,8 @@ def get_gazetteer(nlp: Language) -> Gazetteer:
 
 # --- component: kunya / nisba names ---------------------------------------------------------
 
-KUNYA_HEADS = frozenset({"abu", "abou", "abo", "umm", "um", "oum", "ibn", "bint"})
-CHAIN_WORDS = frozenset({"ibn", "bin", "bint", "abu"})
+KUNYA_HEADS = frozenset({"abu", "abou", "abo", "ebu", "umm", "um", "oum", "ummu", "ibn", "bint"})  # Ebu/Ummu: Turkish spellings
+CHAIN_WORDS = frozenset({"ibn", "bin", "bint", "abu", "ebu"})
 
 
 def _name_word(tok: Token) -> bool:
@@ -972,6 +972,8 @@ class PatternRules:
                     start += 1
             elif low == "of" and i >= 1 and doc[i - 1].lower_ == "name":
                 start = i + 1  # "going by the name of Khaled"
+            elif low == "to" and i >= 2 and doc[i - 1].lower_ == "name" and doc[i - 2].lower_ in ("his", "her", "their"):
+                start = i + 1  # "changed his name to Yusuf": a convert's or a member's new name
             if start is None or start >= n:
                 continue
             end = start
@@ -1197,7 +1199,8 @@ class PatternRules:
                 k += 2
             elif k < n and doc[k].lower_ == "yesterday":
                 k += 1
-            if low in EVENT_NOUNS and k < n and doc[k].lower_ in EVENT_PREPS:
+            if low in EVENT_NOUNS and k < n and doc[k].lower_ in EVENT_PREPS and not (_has_parse(doc) and tok.pos_ in ("VERB", "AUX")) and not (i > 0 and doc[i - 1].lower_ == "to"):
+                # "to attack in Europe" is an act being planned, not an event (the verb reading, even mis-tagged)
                 # only a fall or an overthrow happens to a person ("the fall of Saddam Hussein")
                 end = self._np_end(doc, k + 1, places_only=low not in ("fall", "overthrow"))
                 if end is not None:
