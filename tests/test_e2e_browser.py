@@ -144,7 +144,9 @@ def test_search_entity_corroboration_and_exports_in_a_browser(sample_db, sample_
         box.press("Enter")
         page.get_by_text(re.compile(r"\d+ turns? in \d+ interviews?")).wait_for()
         _idle(page)
-        assert page.locator("mark").count() > 0  # the words are highlighted in the hits
+        # The hits' highlighted words (rendered just after the count line; wait, not race).
+        page.locator("mark").first.wait_for(timeout=30_000)
+        assert page.locator("mark").count() > 0
         _shot(page, "1-search")
 
         # 2. Open the entity from the results.
