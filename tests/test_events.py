@@ -81,3 +81,25 @@ def test_a_named_massacre_is_that_massacre_even_without_a_date(modelled: Languag
 def test_a_verb_attack_is_no_event(modelled: Language) -> None:
     doc = modelled("They told the boys they would be sent to attack in France one day.")
     assert not [t for t in events(doc) if t.startswith("attack")]
+
+
+def test_a_place_before_which_fell_is_the_fall(modelled: Language) -> None:
+    doc = modelled("Our cousins drove past Mosul, which fell to the militants two years ago, and reached the river.")
+    assert "Fall of Mosul" in events(doc).values()
+    assert not any(t.endswith("ago") for t in events(doc))
+
+
+def test_a_conjoined_verb_shares_the_armed_subject(modelled: Language) -> None:
+    doc = modelled("The jihadists crossed the desert at night and stormed the small town of Tal Afar.")
+    assert "Fall of Tal Afar" in events(doc).values()
+    doc = modelled("The fighters captured the nurse and took her to a house near Mosul.")
+    assert not [t for t in events(doc) if t.startswith("took")]
+
+
+def test_an_armed_advance_on_a_town_and_a_place_attack(modelled: Language) -> None:
+    doc = modelled("Many families fled during the ISIS advance in Sinjar with nothing.")
+    assert events(doc).get("ISIS advance in Sinjar") == "Sinjar massacre"
+    doc = modelled("Only a few men lived through the Kocho attack that summer.")
+    assert events(doc).get("Kocho attack") == "Kocho massacre"
+    doc = modelled("He later served in the Manbij operation as a medic.")
+    assert events(doc).get("Manbij operation") == "Battle of Manbij"

@@ -580,3 +580,19 @@ def test_turkish_spelled_kunya_and_a_new_name(rules: Language) -> None:
     texts = {(t, ty) for t, ty, _ in found(doc)}
     assert ("Ebu Hamza", "PERSON") in texts
     assert ("Yunus", "PERSON") in texts
+
+
+def test_minority_plurals_and_kurdish_outlets(rules: Language) -> None:
+    doc = rules("Shabaks and a Turkman family spoke to Kurdistan24 and to SBS about the road north.")
+    texts = {(t, ty) for t, ty, _ in found(doc)}
+    assert ("Shabaks", "GROUP") in texts
+    assert ("Turkman", "GROUP") in texts
+    assert ("Kurdistan24", "ORG") in texts
+    assert ("SBS", "ORG") in texts
+
+
+def test_a_named_shrine_is_a_place_not_a_role(rules: Language) -> None:
+    doc = rules("The family slept for a week at the Imam Hussein Shrine outside the town.")
+    texts = {(t, ty) for t, ty, _ in found(doc)}
+    assert ("Imam Hussein Shrine", "PLACE") in texts
+    assert ("Imam", "ROLE") not in texts

@@ -122,3 +122,15 @@ def test_returnees_propaganda_and_belief_are_coded() -> None:
     assert "recruitment" in _themes("The online videos drew him in within months.")
     assert "motivations" in _themes("I went, believing they had built a just state.")
     assert "life_inside" in _themes("I wanted to live under their flag.")
+
+
+def test_army_basic_training_and_escaping_territory_are_not_isis_themes() -> None:
+    assert "training" not in _themes("The cadets had just finished basic training at the base.")
+    assert "defection" not in _themes("The farmers managed to escape from ISIS-controlled territory on foot.")
+    assert "defection" not in _themes("All I have left is my brother's old phone.")
+
+
+def test_haunting_memories_faith_and_travel_with_a_spouse_are_coded() -> None:
+    assert "mental_health" in _themes("What he saw that week continues to haunt him.")
+    assert "motivations" in _themes("She said she went for the sake of Islam.")
+    assert "foreign_fighters" in _themes("She came to Syria with her Algerian husband in 2015.")

@@ -111,7 +111,7 @@ STATE_HEADS = frozenset(
 FACILITY_NOUNS = frozenset(
     """prison jail camp hospital clinic neighbourhood neighborhood district quarter market marketplace
     souq suq square roundabout mosque stadium dam bridge checkpoint crossing airport airbase base
-    refinery field school university village""".split()
+    refinery field school university village shrine""".split()
 )
 # Capitalised words that end publications' names but that the model tags as dates.
 PUBLICATION_WORDS = frozenset({"Today", "Daily", "Weekly", "Monthly"})
@@ -166,7 +166,7 @@ PERSON_VERBS = frozenset(
 ATTACK_TRIGGERS = frozenset(
     """massacre massacres attack attacked assault assaulted storming stormed capture captured seizure
     seized fall fell fallen taking taken took takeover overran overrun invasion invaded killed killing killings
-    occupation occupied genocide entered entering advanced overran swept""".split()
+    occupation occupied genocide entered entering advance advanced overran swept""".split()
 )
 BATTLE_TRIGGERS = frozenset(
     """battle siege besieged defence defense liberation liberated recapture recaptured offensive
@@ -190,6 +190,10 @@ CLAUSE_EVENT_VERBS = frozenset(
     """attacked stormed captured seized overran overrun killed massacred invaded besieged took shelled
     bombed entered advanced swept""".split()
 )
+# Clause-event verbs that still mark an assault when they share a subject with an earlier verb
+# ("they made their first push and overran the base"); not "took"/"killed"/"entered" ("captured her
+# and took her to a prison").
+CONJ_EVENT_VERBS = frozenset("attacked stormed overran overrun seized besieged shelled bombed invaded".split())
 # Verbs that are movement as often as assault ("he entered Syria via Turkey"): an event only
 # when their place is a town or region (not a country) and, for "advanced", reached on/into it.
 MOVEMENT_EVENT_VERBS = frozenset({"entered", "advanced", "swept"})
@@ -1226,6 +1230,15 @@ class PatternRules:
                 continue
             # [place | actor | demonym] + massacre/siege/offensive: "Kobani massacre", "Daesh siege", "Iraqi offensive"
             # "the ISIL attack", "a Daesh assault": an armed group's attack is an event
+            # "an IS advance in Sinjar": an armed group's advance on a named town
+            if low == "advance" and i > 0 and doc[i - 1].i in self._actors and tok.tag_ == "NN" and i + 1 < n and doc[i + 1].lower_ in ("in", "on", "into", "upon", "towards", "toward"):
+                end = self._np_end(doc, i + 2, places_only=True)
+                if end is not None and not all(self._places.get(t) in COUNTRIES for t in range(i + 2, end) if t in self._places):
+                    j = i - 1
+                    while j > 0 and doc[j - 1].i in self._actors:
+                        j -= 1
+                    yield self._event(doc, j, end)
+                continue
             if low in ("attack", "assault") and i > 0 and doc[i - 1].i in self._actors and tok.tag_ == "NN":
                 j = i - 1
                 while j > 0 and doc[j - 1].i in self._actors:
@@ -1321,9 +1334,32 @@ class PatternRules:
             if verb.pos_ not in ("VERB", "AUX"):
                 continue
             subjects = [c for c in verb.children if c.dep_ in ("nsubj", "nsubjpass")]
+            if not subjects and verb.dep_ == "conj" and verb.head.pos_ in ("VERB", "AUX") and verb.lower_ in CONJ_EVENT_VERBS and not any(
+                c.dep_ == "dobj" and (c.pos_ == "PRON" or c.ent_type_ == "PERSON") for c in verb.children
+            ):
+                # "they made their first push ... and overran the base": a conjoined verb shares its
+                # first verb's subject; the event is the verb and what follows it
+                shared = [c for c in verb.head.children if c.dep_ == "nsubj"]
+                if shared and (shared[0].i in self._actors or self._actor_phrase(shared[0]) or (shared[0].lower_ == "they" and self._actor_nearby(doc, verb))):
+                    end = self._clause_end(doc, verb)
+                    if any(t in self._places and self._places[t] not in COUNTRIES for t in range(verb.i + 1, end)) and verb.lower_ not in MOVEMENT_EVENT_VERBS:
+                        yield self._event(doc, verb.i, end)
+                continue
             if not subjects:
                 continue
             subj = subjects[0]  # "Daesh gangs killed ...": the subject is "gangs", not an actor
+            if verb.lower_ == "fell" and verb.dep_ in ("relcl", "advcl", "acl") and subj.lower_ in ("which", "that") and subj.i < verb.i:
+                # "Mosul, which fell to the militants": the relative clause's place is its antecedent
+                # (the word just before the pronoun; the parser often hangs the clause elsewhere)
+                ante = subj.i - 1
+                if ante >= 0 and doc[ante].text == ",":
+                    ante -= 1
+                if ante >= 0 and ante in self._places and self._places[ante] not in COUNTRIES:
+                    start = ante
+                    while start > 0 and self._places.get(start - 1) == self._places[ante]:
+                        start -= 1
+                    yield self._event(doc, start, self._clause_end(doc, verb))
+                continue
             if verb.lower_ in CLAUSE_EVENT_VERBS and subj.dep_ == "nsubj" and (
                 subj.i in self._actors or self._actor_phrase(subj)
             ):
@@ -1388,6 +1424,12 @@ class PatternRules:
         # "... in the region of Sinjar last month": a relative time closing the clause is not part of it
         if end - 1 > verb.i + 1 and doc[end - 1].lower_ == "yesterday":
             end -= 1
+        elif end - 1 > verb.i + 1 and doc[end - 1].lower_ == "ago":
+            # "... fell to the militants more than a month ago": the time since is not part of it
+            for child in verb.children:
+                if child.i > verb.i and child.left_edge.i <= end - 1 <= child.right_edge.i and child.left_edge.i > verb.i + 1:
+                    end = child.left_edge.i
+                    break
         elif end - 2 > verb.i + 1 and doc[end - 1].lower_ in TIME_UNITS and doc[end - 2].lower_ in ("last", "this", "past"):
             end -= 2
         return end
@@ -1396,8 +1438,15 @@ class PatternRules:
 def _place_index(doc: Doc, gaz: list[Span]) -> dict[int, str]:
     """Token index -> canonical place, from the gazetteer and the model's GPE/LOC/FAC entities."""
     places: dict[int, str] = {}
+    # "Khalid Murad ... seven of Murad's brothers": a one-word model place that is elsewhere a
+    # person's name is that person (a gazetteer place below still wins)
+    person_words = {e.text for e in doc.ents if e.label_ == "PERSON"} | {
+        e[-1].text for e in doc.ents if e.label_ == "PERSON" and len(e) > 1
+    }
     for ent in doc.ents:
         if ent.label_ in ("GPE", "LOC", "FAC"):
+            if len(ent) == 1 and ent.text in person_words:
+                continue
             for i in range(ent.start, ent.end):
                 places[i] = ent.text
     for span in gaz:
