@@ -163,6 +163,21 @@ PERSON_VERBS = frozenset(
     believe believes believed want wants wanted decide decides decided cry cries cried ask asks asked
     insist insists insisted claim claims claimed""".split()
 )
+# Lemmas whose subject is a person, not an organisation: used to retype a full name the model
+# called an ORG. Speech, memory and the verbs of a survivor's or a relative's experience.
+SPEECH_LEMMAS = frozenset(
+    """say says said saying tell tells told telling recall recalls recalled recount recounts recounted
+    describe describes described explain explains explained speak speaks spoke talk talks talked
+    whisper whispers whispered write writes wrote""".split()
+)  # word forms, not lemmas: the pipeline may run without a lemmatizer
+PERSON_SUBJECT_LEMMAS = SPEECH_LEMMAS | PERSON_VERBS | frozenset(
+    """struggle struggles struggled flee flees fled escape escapes escaped survive survives survived
+    lose loses lost marry marries married weep weeps wept sob sobs sobbed grieve grieves grieved
+    mourn mourns mourned wait waits waited hope hopes hoped fear fears feared""".split()
+)
+HELD_SUFFIXES = ("held", "controlled", "run", "dominated", "occupied", "led", "backed", "linked", "affiliated")
+NON_PERSON_NAME_ENTS = frozenset({"WORK_OF_ART", "FAC", "LOC", "GPE", "PRODUCT", "LAW", "EVENT"})
+PUBLICATION_WORDS_LOWER = frozenset({"today", "daily", "weekly", "monthly", "news", "times", "post", "press"})
 ATTACK_TRIGGERS = frozenset(
     """massacre massacres attack attacked assault assaulted storming stormed capture captured seizure
     seized fall fell fallen taking taken took takeover overran overrun invasion invaded killed killing killings
@@ -702,6 +717,9 @@ class GazetteerMatcher:
             return span, False  # "they want an Islamic state": the idea, not the organisation
         if _has_pos(doc) and label == "ROLE" and span.root.pos_ in ("VERB", "AUX") and not _nominal_use(span):
             return span, False  # "to guard", "they spy on"
+        if label == "ROLE" and end + 1 < len(doc) and doc[end].text in HYPHENS and doc[end].whitespace_ == "" \
+                and doc[end - 1].whitespace_ == "" and doc[end + 1].lower_.endswith(HELD_SUFFIXES):
+            return span, False  # "jihadi-held villages", "rebel-controlled areas": who holds a place
         if form.adjective or entry.needs_head:
             head = modified_head(span)
             if form.adjective and head is None:
@@ -719,7 +737,10 @@ class GazetteerMatcher:
         if label == "GROUP":
             return _is_people_head(head, self.role_words, allow_state=False)
         if label == "ROLE":
-            # a title before a name ("emir Abu Hamza", "President Assad") is the role of that person
+            # a title before a name ("emir Abu Hamza", "President Assad") is the role of that person,
+            # but not a word in the name of a route, building or work ("the Jihadi Highway")
+            if head.ent_type_ in NON_PERSON_NAME_ENTS:
+                return False
             return head.pos_ == "PROPN" or _is_titleish(head)
         return False
 
@@ -1591,6 +1612,8 @@ class MentionMerger:
                 continue  # "“Convert to Islam or die”": an imperative, not a name
             if label in ("PLACE", "ORG", "GROUP", "EVENT") and len(span) == 1 and self._looks_like_person(span):
                 label, method = "PERSON", "corrected"
+            elif label == "ORG" and self._full_name_as_org(span, rule_tokens):
+                label, method = "PERSON", "corrected"
             elif label == "PERSON" and len(span) == 1 and _has_parse(doc) and first.dep_ == "conj" and first.head.i in places:
                 label, method = "PLACE", "corrected"  # "via Bartella and Kokjili": a place's conjunct
             if label == "ORG" and not any(t in rule_tokens for t in range(start, end)):
@@ -1637,6 +1660,33 @@ class MentionMerger:
             return True
         # "her daughter, Dilan," / "his wife Nour"
         if tok.dep_ == "appos" and tok.head.lower_ in PEOPLE_NOUNS:
+            return True
+        return False
+
+    @staticmethod
+    def _full_name_as_org(span: Span, rule_tokens: set[int]) -> bool:
+        """A two- or three-word personal name the model typed as an ORG ("Amal Haddad has struggled").
+
+        Only plain capitalised words with no organisation head among them, and only where the
+        sentence treats the span as a person: the subject of a verb of speech, experience or
+        movement, or the one spoken to ("described the scene to Amal Haddad").
+        """
+        doc = span.doc
+        if not 2 <= len(span) <= 3 or not _has_parse(doc):
+            return False
+        for tok in span:
+            if tok.i in rule_tokens or tok.pos_ != "PROPN" or not tok.text[:1].isupper():
+                return False
+            if not tok.text.replace("-", "").replace("'", "").isalpha() or tok.is_upper:
+                return False
+            low = tok.lower_
+            if low in INSTITUTION_HEADS or normalise_name(low) in ARABIC_ORG_HEADS or low in PUBLICATION_WORDS_LOWER:
+                return False
+        root = span.root
+        head = root.head
+        if root.dep_ in ("nsubj", "nsubjpass") and head.lower_ in PERSON_SUBJECT_LEMMAS:
+            return True
+        if root.dep_ == "pobj" and head.lower_ == "to" and head.head.lower_ in SPEECH_LEMMAS:
             return True
         return False
 
