@@ -134,3 +134,17 @@ def test_haunting_memories_faith_and_travel_with_a_spouse_are_coded() -> None:
     assert "mental_health" in _themes("What he saw that week continues to haunt him.")
     assert "motivations" in _themes("She said she went for the sake of Islam.")
     assert "foreign_fighters" in _themes("She came to Syria with her Algerian husband in 2015.")
+
+
+def test_civilians_fleeing_and_war_deaths_are_not_defection_or_brutality() -> None:
+    assert "defection" not in _themes("Families who fled Islamic State's last stronghold reached the camp.")
+    assert "defection" not in _themes("The smuggler finally decided to quit last winter.")
+    assert "brutality" not in _themes("A roadside bomb went off and it killed my cousin on the road.")
+    assert "brutality" not in _themes("At night the wind whips between the tents.")
+
+
+def test_members_leaving_and_jihadi_rule_are_coded() -> None:
+    assert "defection" in _themes("He had tried to escape Islamic State twice before the battle.")
+    assert "defection" in _themes("Dozens of fighters who surrendered said they regretted it.")
+    assert "life_inside" in _themes("We fled hunger and jihadi rule in the town.")
+    assert "life_inside" not in _themes("He lit another cigarette and looked away.")
