@@ -150,7 +150,7 @@ def entity_index(store: GraphStore) -> dict[str, Entity]:
 
 @st.cache_data(ttl=600, show_spinner=False)
 def _mention_counts(_store: GraphStore, key: StoreKey) -> dict[str, int]:
-    return {e.id: n for e, n in find_entities(_store, "", None, limit=10**9)}
+    return _store.mention_counts()
 
 
 def mention_counts(store: GraphStore) -> dict[str, int]:

@@ -116,20 +116,36 @@ class SQLiteStore:
         rows = self._rows("SELECT content_hash FROM interview WHERE id = ?", (interview_id,))
         return rows[0]["content_hash"] if rows else None
 
-    def _delete(self, interview_id: str) -> None:
+    def _delete(self, interview_id: str) -> tuple[list[str], list[str]]:
+        """Remove an interview and its facts; returns the entity ids and the pseudonym it
+        pointed at, the only things its removal can leave orphaned."""
         db = self._db
+        entity_ids = [r[0] for r in db.execute(
+            "SELECT DISTINCT entity_id FROM mention WHERE interview_id = ?", (interview_id,))]
+        pseudonyms = [r[0] for r in db.execute(
+            "SELECT interviewee FROM interview WHERE id = ?", (interview_id,))]
         db.execute("DELETE FROM turn_fts WHERE id IN (SELECT id FROM turn WHERE interview_id = ?)",
                    (interview_id,))
         for table in ("mention", "theme_code", "link", "turn"):
             db.execute(f"DELETE FROM {table} WHERE interview_id = ?", (interview_id,))
         db.execute("DELETE FROM interview WHERE id = ?", (interview_id,))
+        return entity_ids, pseudonyms
 
-    def _prune(self) -> None:
-        """Drop what no interview refers to any more (entities, interviewees)."""
+    def _prune(self, entity_ids: list[str] | None = None, pseudonyms: list[str] | None = None) -> None:
+        """Drop what no interview refers to any more (entities, interviewees). Given the ids a
+        removed interview pointed at, only those are checked: an ingest stays linear in the
+        corpus instead of rescanning every mention after each interview."""
         db = self._db
-        db.execute("DELETE FROM entity WHERE id NOT IN (SELECT DISTINCT entity_id FROM mention)")
-        db.execute("DELETE FROM interviewee WHERE pseudonym NOT IN "
-                   "(SELECT DISTINCT interviewee FROM interview)")
+        if entity_ids is None:
+            db.execute("DELETE FROM entity WHERE id NOT IN (SELECT DISTINCT entity_id FROM mention)")
+            db.execute("DELETE FROM interviewee WHERE pseudonym NOT IN "
+                       "(SELECT DISTINCT interviewee FROM interview)")
+            return
+        db.executemany("DELETE FROM entity WHERE id = ? AND NOT EXISTS "
+                       "(SELECT 1 FROM mention WHERE entity_id = ?)", [(e, e) for e in entity_ids])
+        db.executemany("DELETE FROM interviewee WHERE pseudonym = ? AND NOT EXISTS "
+                       "(SELECT 1 FROM interview WHERE interviewee = ?)",
+                       [(p, p) for p in pseudonyms or ()])
 
     def replace_interview(self, extracted: ExtractedInterview, assignments: dict[str, str]) -> None:
         iv = extracted.interview
@@ -138,7 +154,7 @@ class SQLiteStore:
             db = self._db
             db.execute("BEGIN IMMEDIATE")
             try:
-                self._delete(iv.id)
+                old_entities, old_pseudonyms = self._delete(iv.id)
                 person = iv.interviewee
                 db.execute(
                     "INSERT INTO interviewee(pseudonym, gender, nationality, status, role, age) "
@@ -170,12 +186,11 @@ class SQLiteStore:
                     'start, "end", surface, key, method, confidence) VALUES (?,?,?,?,?,?,?,?,?,?,?)',
                     mentions)
                 # Provisional entities for keys the last resolution has not seen yet.
-                for m in extracted.mentions:
-                    eid = entity_for(assignments, m.key, iv.id)
-                    db.execute(
-                        "INSERT INTO entity(id, type, name, aliases, confidence) VALUES (?,?,?,?,?) "
-                        "ON CONFLICT(id) DO NOTHING",
-                        (eid, m.type, m.canonical_hint or m.text, json.dumps([m.text]), 1.0))
+                db.executemany(
+                    "INSERT INTO entity(id, type, name, aliases, confidence) VALUES (?,?,?,?,?) "
+                    "ON CONFLICT(id) DO NOTHING",
+                    [(row[3], m.type, m.canonical_hint or m.text, json.dumps([m.text]), 1.0)
+                     for row, m in zip(mentions, extracted.mentions)])
                 db.executemany(
                     'INSERT INTO theme_code(turn_id, interview_id, theme, start, "end", evidence, '
                     '"by", confidence) VALUES (?,?,?,?,?,?,?,?)',
@@ -186,7 +201,7 @@ class SQLiteStore:
                     '"end") VALUES (?,?,?,?,?,?,?)',
                     [(ln.type, ln.source_key, ln.target_key, turn_ids[ln.turn_index], iv.id,
                       ln.start, ln.end) for ln in extracted.links])
-                self._prune()
+                self._prune(old_entities, old_pseudonyms)
                 db.execute("COMMIT")
             except BaseException:
                 db.execute("ROLLBACK")
@@ -198,8 +213,7 @@ class SQLiteStore:
             db.execute("BEGIN IMMEDIATE")
             try:
                 found = db.execute("SELECT 1 FROM interview WHERE id = ?", (interview_id,)).fetchone()
-                self._delete(interview_id)
-                self._prune()
+                self._prune(*self._delete(interview_id))
                 db.execute("COMMIT")
             except BaseException:
                 db.execute("ROLLBACK")
