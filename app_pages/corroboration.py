@@ -13,13 +13,11 @@ import streamlit as st
 from app_pages import support as app
 from graph_builder.errors import NotFound
 from queries import render as ui
-from queries.corroboration import Corroboration
 
 store = app.get_store()
 labels = app.codebook_labels()
-index = app.entity_index(store)
-summaries = {s.id: s for s in app.interviews(store)}
-names = {eid: e.name for eid, e in index.items()}
+summaries = app.interview_index(store)
+PAGE = 10  # sources per page
 
 st.title("Corroboration")
 st.caption("Something is corroborated when interviewees who are distinct people attest it in "
@@ -52,7 +50,8 @@ def mode_changed() -> None:
 url_state = tuple(st.query_params.get(k) for k in ("entity", "with", "turn"))
 if url_state != st.session_state.get("_corr_url") or "corr_mode" not in st.session_state:
     wanted = mode_from_url()
-    if wanted:
+    # Picking the first entity of a link puts only ?entity= in the URL: still a link.
+    if wanted and not (st.session_state.get("corr_mode") == "link" and wanted == "entity"):
         st.session_state["corr_mode"] = wanted
 st.session_state["_corr_url"] = url_state
 mode = st.radio("Corroborate", list(MODES), format_func=MODES.get, horizontal=True,
@@ -65,18 +64,20 @@ def slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text.casefold()).strip("-")[:60] or "corroboration"
 
 
-def show_corroboration(corr: Corroboration) -> None:
-    sources = corr.sources
-    turns = sum(len(s.supports) for s in sources)
-    interviews_n = len({sp.interview_id for s in sources for sp in s.supports})
-    m1, m2, m3, m4 = st.columns(4)
-    m1.metric("Independent sources", corr.source_count,
+def show_corroboration(entity_id: str, other_id: str | None) -> None:
+    try:
+        corr = app.corroboration(store, entity_id, other_id, offset=0, limit=PAGE)
+    except NotFound as exc:
+        st.error(str(exc))
+        st.stop()
+    m1, m2, m3 = st.columns(3)
+    m1.metric("Independent sources", f"{corr.source_count:,}",
               help="Distinct interviewees who attest it in their own turns.")
     m2.metric("Weighted support", f"{corr.weighted_support:g}",
               help="Each source counts once, by its strongest turn: first-hand 1, unmarked 0.8, "
                    "hedged 0.6, hearsay 0.4.")
-    m3.metric("Supporting turns", turns)
-    m4.metric("Interviews", interviews_n)
+    m3.metric("Interviews where the interviewer named it first", len(corr.prompted))
+    sources = corr.sources
 
     if not sources:
         st.warning("No interviewee attests this in their own words: only interviewer or "
@@ -114,21 +115,28 @@ def show_corroboration(corr: Corroboration) -> None:
                 f'gap:6px">{cards}</div>')
 
     if sources:
-        st.subheader(f"{len(sources)} source{'s' if len(sources) != 1 else ''}, strongest first")
+        st.subheader(f"{corr.source_count:,} source{'s' if corr.source_count != 1 else ''}, "
+                     "strongest first")
         app.html_block('<div style="font-size:0.8rem;color:#495057">How each knows it: '
                        + "".join(ui.stance_badge(s) for s in ui.STANCES) + "</div>")
+        offset = app.pager("corr_page", corr.source_count, PAGE,
+                           reset_on=(entity_id, other_id), label="Sources")
+        if offset:
+            sources = app.corroboration(store, entity_id, other_id, offset=offset,
+                                        limit=PAGE).sources
     for n, src in enumerate(sources):
-        in_interviews = sorted({sp.interview_id for sp in src.supports})
+        in_interviews = src.interviews
         with st.container(border=True):
             app.html_block(
                 f'<div data-source="{ui.esc(src.pseudonym)}" style="display:flex;gap:10px;'
                 'align-items:baseline;flex-wrap:wrap">'
                 f'<span style="font-size:1.15rem;font-weight:650">{ui.esc(src.pseudonym)}</span>'
                 f'{ui.stance_badge(src.stance)}<span style="font-size:0.85rem;color:#495057">'
-                f'{len(src.supports)} turn{"s" if len(src.supports) != 1 else ""} in '
+                f'{src.turns} turn{"s" if src.turns != 1 else ""} in '
                 f'{len(in_interviews)} interview{"s" if len(in_interviews) != 1 else ""} · '
                 f'weight {src.weight:g}</span></div>')
-            with st.expander(f"Quotes ({len(src.supports)})", expanded=n < 4):
+            shown = "" if len(src.supports) == src.turns else f", the first {len(src.supports)}"
+            with st.expander(f"Quotes ({src.turns}{shown})", expanded=n < 4):
                 for sp in src.supports:
                     turn = sp.turn
                     local = (sp.start - turn.start, sp.end - turn.start)
@@ -161,17 +169,19 @@ def show_corroboration(corr: Corroboration) -> None:
         st.caption("Pseudonyms only, no interviewee attributes: every quote with its interview, "
                    "turn, speaker, offsets, timestamp and stance.")
     stem = "corroboration-" + slug(corr.subject) + ("-with-attributes" if include else "")
+    st.caption(f"Every source ({corr.source_count:,}), written when you click.")
     d1, d2, _ = st.columns([1, 1, 2])
-    d1.download_button("Markdown", app.report(store, corr, "md", include), file_name=f"{stem}.md",
-                       mime="text/markdown", icon=":material/download:", key="corr_report_md",
-                       on_click="ignore", width="stretch")
-    d2.download_button("CSV", app.report(store, corr, "csv", include), file_name=f"{stem}.csv",
-                       mime="text/csv", icon=":material/download:", key="corr_report_csv",
-                       on_click="ignore", width="stretch")
+    d1.download_button("Markdown", lambda: app.report(store, entity_id, other_id, "md", include),
+                       file_name=f"{stem}.md", mime="text/markdown", icon=":material/download:",
+                       key="corr_report_md", on_click="ignore", width="stretch")
+    d2.download_button("CSV", lambda: app.report(store, entity_id, other_id, "csv", include),
+                       file_name=f"{stem}.csv", mime="text/csv", icon=":material/download:",
+                       key="corr_report_csv", on_click="ignore", width="stretch")
 
 
 def entity_heading(ids: list[str]) -> None:
     parts = []
+    index = {i: s.entity for i, s in app.entity_summaries(store, ids).items()}
     for eid in ids:
         e = index.get(eid)
         if e is None:
@@ -189,7 +199,7 @@ def entity_heading(ids: list[str]) -> None:
 
 def unknown(param: str) -> None:
     value = st.query_params.get(param)
-    if value and value not in index:
+    if value and app.entity(store, value) is None:
         st.warning(f"No entity with the id “{value}”. It may have been merged or renamed by a "
                    "curation decision; find it by name below.")
 
@@ -202,12 +212,7 @@ if mode == "entity":
         st.info("Choose an entity to see who attests it, how, and in which words.")
         st.stop()
     entity_heading([entity_id])
-    try:
-        corr = app.corroboration(store, entity_id)
-    except NotFound as exc:
-        st.error(str(exc))
-        st.stop()
-    show_corroboration(corr)
+    show_corroboration(entity_id, None)
 
 # --- link ------------------------------------------------------------------------------------
 elif mode == "link":
@@ -224,12 +229,7 @@ elif mode == "link":
         st.warning("Choose two different entities.")
         st.stop()
     entity_heading([a, b])
-    try:
-        corr = app.corroboration(store, a, b)
-    except NotFound as exc:
-        st.error(str(exc))
-        st.stop()
-    show_corroboration(corr)
+    show_corroboration(a, b)
 
 # --- turn ------------------------------------------------------------------------------------
 else:
@@ -257,6 +257,7 @@ else:
         st.stop()
     doc = app.reading(store, interview_id)
     by_turn = {rt.turn.id: rt for rt in doc.turns}
+    names = app.entity_names(store, {m.entity_id for rt in doc.turns for m in rt.mentions})
 
     def describe_turn(tid: str) -> str:
         t = by_turn[tid].turn
@@ -290,13 +291,14 @@ else:
     named = list(dict.fromkeys(m.entity_id for m in rt.mentions))
     if named:
         st.subheader("What this turn names, and who else attests it")
+        known = {i: s.entity for i, s in app.entity_summaries(store, named).items()}
         with st.container(horizontal=True, gap="small"):
             for eid in named:
                 try:
-                    n_sources = app.corroboration(store, eid).source_count
+                    n_sources = app.corroboration(store, eid, limit=1).source_count
                 except NotFound:
                     continue
-                e = index.get(eid)
+                e = known.get(eid)
                 st.page_link(app.CORROBORATION_PAGE,
                              label=f"{ui.md_escape(e.name if e else eid)} — {n_sources} "
                                    f"source{'s' if n_sources != 1 else ''}",
@@ -314,11 +316,13 @@ else:
     st.caption(f"{len(similar)} turns of other interviews, by {len(others)} other interviewee"
                f"{'s' if len(others) != 1 else ''}, ranked by the share of this turn's entities "
                "they name plus the likeness of their words.")
+    their_mentions = app.turn_mentions(store, [s.turn.id for s in similar])
+    names.update(app.entity_names(store, {e.id for s in similar for e in s.shared_entities}))
     for rank, sim in enumerate(similar, start=1):
         t = sim.turn
         other = summaries.get(t.interview_id)
-        shared = "".join(ui.tag_html(e.name, ui.type_label(e.type), ui.type_colour(e.type))
-                         for e in sim.shared_entities)
+        shared = "".join(ui.tag_html(e.entity.name, ui.type_label(e.entity.type),
+                                     ui.type_colour(e.entity.type)) for e in sim.shared_entities)
         head = (f'<div style="font-size:0.8rem;color:#495057;margin-bottom:2px">#{rank} · score '
                 f'{sim.score:.2f} · words alike {sim.similarity:.0%} · shares {shared}</div>'
                 + ui.provenance_line(title=other.title if other else t.interview_id,
@@ -327,9 +331,7 @@ else:
                                      end=t.end, time_start=t.time_start))
         # The entities it shares with the turn above, marked in their type's colour.
         shared_ids = {e.id for e in sim.shared_entities}
-        their = next((r for r in app.reading(store, t.interview_id).turns if r.turn.id == t.id),
-                     None)
-        marks = ui.mention_marks([m for m in (their.mentions if their else ())
+        marks = ui.mention_marks([m for m in their_mentions.get(t.id, [])
                                   if m.entity_id in shared_ids], t.start, names)
         body = ui.highlight(t.text, marks)
         with st.container(border=True):

@@ -13,8 +13,7 @@ from graph_builder.errors import CurationError, NotFound
 from queries import render as ui
 
 store = app.get_store()
-index = app.entity_index(store)
-counts = app.mention_counts(store)
+PAGE = 10
 
 st.title("Curation")
 st.caption("Decide which spellings name one person, place or unit. Decisions name the spellings "
@@ -38,8 +37,8 @@ if not who:
 
 
 def name_of(eid: str) -> str:
-    e = index.get(eid)
-    return e.name if e else eid
+    e = app.entity(store, eid)
+    return e.entity.name if e else eid
 
 
 def decide(action: str, done: str, *args: object, **kwargs: object) -> None:
@@ -56,21 +55,24 @@ def decide(action: str, done: str, *args: object, **kwargs: object) -> None:
 def entity_card(eid: str) -> None:
     """Name, type, spellings, counts and a few quotes: what is needed to judge a pair."""
     try:
-        prof = app.profile(store, eid)
+        prof = app.profile(store, eid, 0, 3)
     except NotFound:
         st.caption(f"{eid}: no longer in the store.")
         return
     e = prof.entity
+    s = prof.summary
     app.html_block(
         f'<div style="font-size:1.15rem;font-weight:650">{ui.esc(e.name)} '
         f'{ui.tag_html(ui.type_label(e.type), e.type, ui.type_colour(e.type))}</div>'
         f'<div style="font-size:0.78rem;color:#868e96">{ui.esc(e.id)}</div>'
         '<div style="font-size:0.85rem;margin:3px 0">Spellings: '
         + "".join(ui.tag_html(a) for a in e.aliases) + "</div>"
-        f'<div style="font-size:0.85rem;color:#495057">{len(prof.mentions)} mentions · '
-        f'{len(prof.interviews)} interviews · {len(prof.interviewees)} interviewees'
-        + (f" ({ui.esc(', '.join(prof.interviewees))})" if prof.interviewees else "") + "</div>")
-    own = [c for c in prof.mentions if c.turn.speaker_role == "interviewee"] or list(prof.mentions)
+        f'<div style="font-size:0.85rem;color:#495057">{s.mentions:,} mentions · '
+        f'{s.interviews:,} interviews · {s.interviewees:,} interviewees'
+        + (f" ({ui.esc(', '.join(prof.interviewees[:8]))}{'…' if s.interviewees > 8 else ''})"
+           if prof.interviewees else "") + "</div>")
+    mentions = [c for row in prof.interviews for c in row.mentions]
+    own = [c for c in mentions if c.turn.speaker_role == "interviewee"] or mentions
     seen: set[str] = set()
     shown = 0
     for c in own:
@@ -89,21 +91,21 @@ def entity_card(eid: str) -> None:
                  query_params={"entity": eid})
 
 
-queue = app.review_queue(store)
-unsure = app.uncertain_merges(store)
-log = app.curation_log(store)
+queue_total = app.review_queue(store, 0, 1).total
+unsure_total = app.uncertain_merges(store, 0, 1).total
+log_total = app.curation_page(store, 0, 1).total
 tab_queue, tab_unsure, tab_merge, tab_rename, tab_split, tab_log = st.tabs([
-    f"Review queue ({len(queue)})", f"Uncertain merges ({len(unsure)})", "Merge", "Rename",
-    "Split", f"Decision log ({len(log)})"])
+    f"Review queue ({queue_total:,})", f"Uncertain merges ({unsure_total:,})", "Merge", "Rename",
+    "Split", f"Decision log ({log_total:,})"])
 
 # --- merges the resolver was not sure of -------------------------------------------------------
 with tab_unsure:
+    unsure = app.uncertain_merges(store, app.pager("cur_unsure_page", unsure_total, PAGE,
+                                                   label="Entities"), PAGE)
     if not unsure:
         st.info("No uncertain merges: every entity with several spellings was merged with full "
                 "confidence, or an analyst has confirmed it.")
     for eid, confidence, keys in unsure:
-        if eid not in index:
-            continue
         with st.container(border=True):
             st.markdown(f"**Merged with confidence {confidence:.2f}** · {len(keys)} spellings")
             entity_card(eid)
@@ -122,11 +124,14 @@ with tab_unsure:
 
 # --- review queue -----------------------------------------------------------------------------
 with tab_queue:
+    queue = app.review_queue(store, app.pager("cur_queue_page", queue_total, PAGE,
+                                              label="Pairs"), PAGE)
+    sizes = app.entity_summaries(store, {x for a, b, _ in queue for x in (a, b)})
     if not queue:
         st.info("Nothing to review: the resolver kept no pair apart as possibly the same (or "
                 "every such pair has been decided).")
     for a, b, score in queue:
-        if a not in index or b not in index:
+        if a not in sizes or b not in sizes:
             continue
         pair = f"{a}|{b}"
         with st.container(border=True):
@@ -138,7 +143,7 @@ with tab_queue:
                 entity_card(b)
             f1, f2, f3, f4 = st.columns([1.4, 2.2, 0.8, 1], vertical_alignment="bottom")
             keep = f1.selectbox("Name to keep", [a, b], key=f"cur_keep_{pair}",
-                                index=0 if counts.get(a, 0) >= counts.get(b, 0) else 1,
+                                index=0 if sizes[a].mentions >= sizes[b].mentions else 1,
                                 format_func=name_of)
             why = f2.text_input("Why", key=f"cur_why_{pair}",
                                 placeholder="e.g. same unit, same period, same role")
@@ -214,11 +219,14 @@ with tab_split:
 
 # --- the log, with undo -------------------------------------------------------------------------
 with tab_log:
+    log = app.curation_log(store)  # every decision: few, and undo needs them all
     if not log:
         st.info("No decision yet.")
     undone_by = {d["undoes"]: d for d in log if d.get("action") == "undo" and d.get("undoes")}
     by_id = {d.get("id"): d for d in log}
-    for d in reversed(log):
+    shown = app.curation_page(store, app.pager("cur_log_page", log_total, 20,
+                                               label="Decisions"), 20)
+    for d in shown:
         action = d.get("action", "")
         entities = d.get("entities") or []
         if action == "undo":

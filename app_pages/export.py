@@ -12,7 +12,6 @@ from schemas import ENTITY_TYPES
 
 store = app.get_store()
 labels = app.codebook_labels()
-names = {eid: e.name for eid, e in app.entity_index(store).items()}
 
 st.title("Export")
 st.info("Exports are pseudonym-safe: they hold entities (names, types, how often and in how many "
@@ -29,8 +28,7 @@ SCOPES = {"filtered": "The filtered network", "neighbourhood": "The neighbourhoo
 s1, s2, s3 = st.columns([1.6, 2.4, 1])
 scope = s1.radio("Export", list(SCOPES), format_func=SCOPES.get, key="exp_scope")
 if scope == "neighbourhood":
-    centre = app.entity_picker(store, "Entity", key="exp_centre",
-                               options=app.network_entities(store, q), container=s2)
+    centre = app.entity_picker(store, "Entity", key="exp_centre", container=s2)
     depth = int(s3.number_input("Depth (hops)", min_value=1, max_value=4, value=1, step=1,
                                 key="exp_depth"))
     if centre is None:
@@ -40,6 +38,7 @@ if scope == "neighbourhood":
     q = replace(q, centre=centre, depth=depth)
 
 view = app.network(store, q)
+names = app.entity_names(store, [q.centre] if q.centre else [])
 if view.missing_centre:
     st.warning(f"{names.get(q.centre, q.centre)} is not in the network with these filters.")
     st.stop()
@@ -50,6 +49,9 @@ if graph.number_of_nodes() == 0:
 
 by_type = Counter(d.get("type", "") for _, d in graph.nodes(data=True))
 communities = len({d.get("community") for _, d in graph.nodes(data=True)} - {None})
+if view.total_nodes > graph.number_of_nodes():
+    st.caption(f"The {graph.number_of_nodes():,} most named of {view.total_nodes:,} entities "
+               "(raise Max nodes for more).")
 st.markdown(f"**{graph.number_of_nodes()}** entities · **{graph.number_of_edges()}** links · "
             f"**{communities}** communities — "
             + ", ".join(f"{n} {ui.md_escape(ui.type_label(t))}" for t in ENTITY_TYPES

@@ -19,7 +19,6 @@ store = app.get_store()
 labels = app.codebook_labels()
 summaries = app.interviews(store)
 by_id = {s.id: s for s in summaries}
-names = {eid: e.name for eid, e in app.entity_index(store).items()}
 
 st.title("Interview reader")
 
@@ -52,6 +51,7 @@ except NotFound as exc:
     st.stop()
 summary = doc.summary
 details = app.interview_details(store, interview_id)
+names = app.entity_names(store, {m.entity_id for rt in doc.turns for m in rt.mentions})
 
 try:
     focus = int(st.query_params.get("turn", ""))

@@ -16,8 +16,6 @@ from queries import render as ui
 
 store = app.get_store()
 labels = app.codebook_labels()
-index = app.entity_index(store)
-names = {eid: e.name for eid, e in index.items()}
 
 st.title("Co-occurrence network")
 st.caption("Two entities are linked when the same turn names both; the link's weight is the "
@@ -48,15 +46,13 @@ colour_by = r3.radio("Colour by", list(ui.COLOUR_BY), key="net_colour", horizont
                      format_func=lambda c: "Entity type" if c == "type" else "Community")
 hide_isolated = r4.checkbox("Hide unlinked", value=False, key="net_hide_isolated",
                             help="Hide entities without any link at this weight.")
-in_network = app.network_entities(store, q)
 
 found_paths = None
 pinned: tuple[str, ...] = ()
 if mode == "neighbourhood":
     p1, p2 = st.columns([3, 1])
     with p1:
-        centre = app.entity_picker(store, "Entity", key="net_centre", param="centre",
-                                   options=in_network)
+        centre = app.entity_picker(store, "Entity", key="net_centre", param="centre")
     with p2:
         if "net_depth" not in st.session_state:
             wanted = st.query_params.get("depth", "1")
@@ -70,18 +66,19 @@ if mode == "neighbourhood":
         st.stop()
     view = app.network(store, replace(q, centre=centre, depth=depth))
     pinned = (centre,)
+    names = app.entity_names(store, [centre])
     if view.missing_centre:
         st.warning(f"{names.get(centre, centre)} is not in the network with these filters.")
         st.stop()
 elif mode == "paths":
     p1, p2 = st.columns(2)
-    source = app.entity_picker(store, "From", key="net_path_from", options=in_network,
-                               container=p1)
-    target = app.entity_picker(store, "To", key="net_path_to", options=in_network, container=p2)
+    source = app.entity_picker(store, "From", key="net_path_from", container=p1)
+    target = app.entity_picker(store, "To", key="net_path_to", container=p2)
     if source is None or target is None or source == target:
         st.info("Choose two different entities: the shortest chains of co-mentions between "
                 "them are drawn, each hop with the turns that attest it.")
         st.stop()
+    names = app.entity_names(store, [source, target])
     try:
         found_paths, view = app.paths_view(store, q, source, target)
         pinned = (source, target)
@@ -96,6 +93,7 @@ else:
     view = app.network(store, q)
 
 graph, positions = view.graph, view.positions
+names = {n: d.get("name", n) for n, d in graph.nodes(data=True)}
 if hide_isolated:
     graph = graph.subgraph([n for n in graph if graph.degree(n) > 0]).copy()
     positions = {n: p for n, p in positions.items() if n in graph}
@@ -107,6 +105,9 @@ if n_nodes == 0:
     st.stop()
 
 communities = len({d.get("community") for _, d in graph.nodes(data=True)} - {None})
+if view.total_nodes > n_nodes and mode != "paths":
+    st.caption(f"The {n_nodes:,} most named of {view.total_nodes:,} entities in this network "
+               "(Max nodes sets how many).")
 st.markdown(f"**{n_nodes}** entities · **{n_edges}** links · **{communities}** communities"
             + (f" · theme: {ui.md_escape(labels.get(q.theme, q.theme))}" if q.theme else "")
             + (" · interviewees filtered" if q.where else ""))
@@ -147,16 +148,15 @@ if found_paths:
                     ui.md_escape(names.get(e, e)) for e in path.entities))
                 for hop in path.hops:
                     a, b = names.get(hop.source, hop.source), names.get(hop.target, hop.target)
-                    with st.expander(f"{ui.md_escape(a)} — {ui.md_escape(b)}: {len(hop.turns)} "
-                                     f"turn{'s' if len(hop.turns) != 1 else ''}"):
+                    with st.expander(f"{ui.md_escape(a)} — {ui.md_escape(b)}: {hop.total} "
+                                     f"turn{'s' if hop.total != 1 else ''}"):
                         st.page_link(app.CORROBORATION_PAGE,
                                      label="Sources for this link", icon=":material/fact_check:",
                                      query_params={"entity": hop.source, "with": hop.target})
-                        summaries = {s.id: s for s in app.interviews(store)}
+                        summaries = app.interview_index(store)
+                        hop_mentions = app.turn_mentions(store, [t.id for t in hop.turns[:12]])
                         for t in hop.turns[:12]:
-                            rt = next((r for r in app.reading(store, t.interview_id).turns
-                                       if r.turn.id == t.id), None)
-                            ms = [m for m in (rt.mentions if rt else ())
+                            ms = [m for m in hop_mentions.get(t.id, [])
                                   if m.entity_id in (hop.source, hop.target)]
                             s = summaries.get(t.interview_id)
                             header = ui.provenance_line(
@@ -172,8 +172,8 @@ if found_paths:
                                          icon=":material/article:",
                                          query_params={"interview": t.interview_id,
                                                        "turn": str(t.index)})
-                        if len(hop.turns) > 12:
-                            st.caption(f"…and {len(hop.turns) - 12} more: see Sources for "
+                        if hop.total > 12:
+                            st.caption(f"…and {hop.total - 12} more: see Sources for "
                                        "this link.")
 
 # --- exports of exactly what is on screen ----------------------------------------------------
@@ -188,7 +188,8 @@ with tabs["Export"]:
 with tabs["Communities and central entities"]:
     left, right = st.columns(2)
     with left:
-        st.caption("Central entities: those that bridge the network most (betweenness).")
+        st.caption("Central entities: those that bridge the whole network most (betweenness, "
+                   "computed when the graph changed).")
         st.dataframe([{"entity": graph.nodes[n].get("name", n),
                        "type": ui.type_label(graph.nodes[n].get("type", "")),
                        "betweenness": round(c, 4),

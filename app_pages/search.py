@@ -9,8 +9,8 @@ from schemas import ENTITY_TYPES, SPEAKER_ROLES
 
 store = app.get_store()
 labels = app.codebook_labels()
-summaries = app.interviews(store)
-names = {eid: e.name for eid, e in app.entity_index(store).items()}
+pseudonyms = app.attribute_values(store)["pseudonym"]
+PAGE = 20
 
 st.title("Search testimony")
 
@@ -24,20 +24,17 @@ query = st.text_input(
     help="Turns containing every word, or naming an entity the query names under any "
          "spelling (Raqqa also finds Raqqah). Case and accents are ignored.")
 
-c1, c2, c3, c4, c5 = st.columns([1.1, 1.3, 1.1, 1.6, 0.8])
+c1, c2, c3, c4 = st.columns([1.1, 1.3, 1.1, 1.6])
 entity_type = c1.selectbox("Mentions a…", [None, *ENTITY_TYPES], key="search_type",
                            format_func=lambda t: "Any entity type" if t is None else ui.type_label(t))
 theme = c2.selectbox("Coded with theme", [None, *labels], key="search_theme",
                      format_func=lambda c: "Any theme" if c is None else labels.get(c, c))
-pseudonyms = sorted({s.pseudonym for s in summaries}, key=str.casefold)
 interviewee = c3.selectbox("Interviewee", [None, *pseudonyms], key="search_who",
                            format_func=lambda p: "Any interviewee" if p is None else p)
 roles = c4.multiselect("Speakers", list(SPEAKER_ROLES), default=list(SPEAKER_ROLES),
                        key="search_roles", format_func=ui.role_label,
                        help="Only interviewees' turns are testimony; interviewer turns are "
                             "context and are shown in grey.")
-limit = int(c5.number_input("Max turns", min_value=10, max_value=1000, value=50, step=10,
-                            key="search_limit"))
 
 if query.strip():
     st.query_params["q"] = st.session_state["_search_q_from_url"] = query.strip()
@@ -52,24 +49,27 @@ if not roles:
     st.warning("Choose at least one kind of speaker.")
     st.stop()
 
-known = app.entities_matching(store, query, entity_type, limit=8)
+known = app.entities_matching(store, query.replace('"', " "), entity_type, limit=8)
 if known:
     st.caption("Entities named like this — open one for every mention across interviews:")
     with st.container(horizontal=True, gap="small"):
-        for entity, count in known:
-            st.page_link(app.ENTITY_PAGE, label=f"{ui.md_escape(entity.name)} ({count})",
-                         icon=ui.type_icon(entity.type), query_params={"entity": entity.id})
+        for found in known:
+            e = found.entity
+            st.page_link(app.ENTITY_PAGE, label=f"{ui.md_escape(e.name)} ({found.mentions})",
+                         icon=ui.type_icon(e.type), query_params={"entity": e.id})
 
-hits = app.search_turns(store, query, entity_type=entity_type, theme=theme,
-                        interviewee=interviewee, roles=tuple(roles), limit=limit)
-if not hits:
+signature = (query.strip(), entity_type, theme, interviewee, tuple(roles))
+first = app.search_turns(store, query, entity_type=entity_type, theme=theme,
+                         interviewee=interviewee, roles=tuple(roles), offset=0, limit=PAGE)
+if not first.total:
     st.warning("No turn matches. Try fewer words, another spelling, or fewer filters.")
     st.stop()
-
-in_interviews = sorted({h.turn.interview_id for h in hits})
-more = " (the first ones; raise Max turns for more)" if len(hits) >= limit else ""
-st.subheader(f"{len(hits)} turn{'s' if len(hits) != 1 else ''} in {len(in_interviews)} "
-             f"interview{'s' if len(in_interviews) != 1 else ''}{more}")
+st.subheader(f"{first.total:,} turn{'s' if first.total != 1 else ''}, best first")
+offset = app.pager("search_page", first.total, PAGE, reset_on=signature, label="Turns")
+hits = first if offset == 0 else app.search_turns(
+    store, query, entity_type=entity_type, theme=theme, interviewee=interviewee,
+    roles=tuple(roles), offset=offset, limit=PAGE)
+names = app.entity_names(store, {m.entity_id for h in hits for m in h.mentions})
 types_seen = [t for t in ENTITY_TYPES if any(m.type == t for h in hits for m in h.mentions)]
 if types_seen:
     app.html_block('<div style="margin-bottom:4px"><span style="font-size:0.8rem;'

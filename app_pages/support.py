@@ -3,16 +3,17 @@
 The app is thin: pages call this module, queries/render.py (markup, colours, layout, export
 bytes; no Streamlit) and the rest of `queries/`, nothing else; the Curation page's decisions go
 through graph_builder.curation, via `decide` here. The store lives in `st.cache_resource` (one
-per configuration); query results live in `st.cache_data`, keyed on the store's location and a
-fingerprint of its contents, so a re-ingest shows up at the next page run without restarting
-the app, and a curation decision clears the cache at once. Networks get their communities and
-centrality when they are built (and cached), never during a page request.
+per configuration); query results live in `st.cache_data`, keyed on the store's location and
+its write counter, so a re-ingest shows up at the next page run without restarting the app,
+and a curation decision clears the cache at once. Every list is read one page at a time (the
+store counts the total), so a page costs the same with 30 interviews or 2,000, and a rerun is
+served from the cache. Communities and centrality are the store's, computed when the graph
+changed, never during a page request.
 """
 from __future__ import annotations
 
-import hashlib
 import os
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Any, Callable
 
 import networkx as nx
@@ -20,16 +21,18 @@ import streamlit as st
 
 from graph_builder import curation
 from graph_builder.config import Settings, open_store
-from graph_builder.model import Entity
-from graph_builder.store.base import GraphStore, InterviewSummary
+from graph_builder.errors import NotFound
+from graph_builder.store.base import (EntitySummary, GraphStore, InterviewFilter,
+                                      InterviewSummary, NetworkData, Page)
+from graph_builder.store.base import NetworkQuery as StoreQuery
 from queries import render
 from queries.corroboration import (Corroboration, SimilarTurn, corroborate_entity,
                                    corroborate_link, corroborate_turn)
 from queries.exports import quotes_report
 from queries.interviews import InterviewReading, list_interviews, read_interview
-from queries.network import InterviewFilter, cooccurrence_graph
+from queries.network import network_data, to_graph
 from queries.paths import Path as EntityPath
-from queries.paths import annotate_structure, central_entities, neighbourhood, shortest_paths
+from queries.paths import central_entities, neighbourhood_data, shortest_paths
 from queries.profiles import EntityProfile, entity_profile, find_entities
 from queries.search import SearchHit, search
 from schemas import ENTITY_TYPES, SPEAKER_ROLES, load_codebook
@@ -45,11 +48,12 @@ NETWORK_PAGE = "app_pages/network.py"
 EXPORT_PAGE = "app_pages/export.py"
 CURATION_PAGE = "app_pages/curation.py"
 
-StoreKey = tuple[str, str, str]
+StoreKey = tuple[str, str, int, int]
+PICKER_MATCHES = 50  # entities an entity picker offers for the words typed
 
 
 # --------------------------------------------------------------------------------------------
-# The store and its fingerprint
+# The store and its version
 # --------------------------------------------------------------------------------------------
 
 def settings_key(settings: Settings) -> tuple[str, ...]:
@@ -71,27 +75,25 @@ def get_store() -> GraphStore:
     return _open_store(settings_key(Settings.from_env()))
 
 
-@st.cache_data(ttl=5, show_spinner=False)
-def _fingerprint(_store: GraphStore, location: tuple[str, str]) -> str:
-    stats = _store.stats()
-    hashes = ",".join(f"{s.id}={s.content_hash}" for s in _store.interviews())
-    decisions = len(_store.curation_log())
-    return hashlib.sha256(f"{sorted(stats.items())}|{hashes}|{decisions}".encode()).hexdigest()[:16]
+@st.cache_data(ttl=2, show_spinner=False)
+def _version(_store: GraphStore, location: tuple[str, str]) -> tuple[int, int]:
+    return _store.graph_version()
 
 
 def store_key(store: GraphStore) -> StoreKey:
-    """Cache key of the store's current contents: backend, location and a fingerprint."""
+    """Cache key of the store's current contents: backend, location, the store's write
+    counter and when the network structure was computed (one small read, every 2 s)."""
     loc = (store.backend, store.location)
-    return (*loc, _fingerprint(store, loc))
+    return (*loc, *_version(store, loc))
 
 
-@st.cache_data(ttl=5, show_spinner=False)
-def stats(_store: GraphStore, location: tuple[str, str]) -> dict[str, int]:
+@st.cache_data(ttl=600, show_spinner=False)
+def _stats(_store: GraphStore, key: StoreKey) -> dict[str, int]:
     return _store.stats()
 
 
 def store_stats(store: GraphStore) -> dict[str, int]:
-    return stats(store, (store.backend, store.location))
+    return _stats(store, store_key(store))
 
 
 @st.cache_data(show_spinner=False)
@@ -110,61 +112,76 @@ def _interviews(_store: GraphStore, key: StoreKey) -> list[InterviewSummary]:
 
 
 def interviews(store: GraphStore) -> list[InterviewSummary]:
+    """Every interview's summary row (one per interview: the reader's list, the filters)."""
     return _interviews(store, store_key(store))
+
+
+@st.cache_data(ttl=600, show_spinner=False)
+def _interview_index(_store: GraphStore, key: StoreKey) -> dict[str, InterviewSummary]:
+    return {s.id: s for s in list_interviews(_store)}
+
+
+def interview_index(store: GraphStore) -> dict[str, InterviewSummary]:
+    return _interview_index(store, store_key(store))
 
 
 @st.cache_data(ttl=600, show_spinner="Searching…", max_entries=200)
 def _search(_store: GraphStore, key: StoreKey, query: str, entity_type: str | None,
             theme: str | None, interviewee: str | None, roles: tuple[str, ...],
-            limit: int) -> list[SearchHit]:
+            offset: int, limit: int) -> Page[SearchHit]:
     return search(_store, query, entity_type=entity_type, theme=theme, interviewee=interviewee,
-                  speaker_roles=roles, limit=limit)
+                  speaker_roles=roles, offset=offset, limit=limit)
 
 
 def search_turns(store: GraphStore, query: str, *, entity_type: str | None = None,
                  theme: str | None = None, interviewee: str | None = None,
-                 roles: tuple[str, ...] = tuple(SPEAKER_ROLES), limit: int = 50) -> list[SearchHit]:
-    return _search(store, store_key(store), query, entity_type, theme, interviewee, roles, limit)
+                 roles: tuple[str, ...] = tuple(SPEAKER_ROLES), offset: int = 0,
+                 limit: int = 20) -> Page[SearchHit]:
+    return _search(store, store_key(store), query, entity_type, theme, interviewee, roles,
+                   offset, limit)
 
 
-@st.cache_data(ttl=600, show_spinner=False, max_entries=200)
+@st.cache_data(ttl=600, show_spinner=False, max_entries=300)
 def _find(_store: GraphStore, key: StoreKey, text: str, entity_type: str | None,
-          limit: int) -> list[tuple[Entity, int]]:
-    return find_entities(_store, text, entity_type, limit)
+          offset: int, limit: int) -> Page[EntitySummary]:
+    return find_entities(_store, text, entity_type, limit=limit, offset=offset)
 
 
 def entities_matching(store: GraphStore, text: str = "", entity_type: str | None = None,
-                      limit: int = 50) -> list[tuple[Entity, int]]:
-    return _find(store, store_key(store), text, entity_type, limit)
+                      limit: int = 50, offset: int = 0) -> Page[EntitySummary]:
+    """Entities a word of whose name starts with each word of `text`, most named first."""
+    return _find(store, store_key(store), text, entity_type, offset, limit)
 
 
-@st.cache_data(ttl=600, show_spinner=False)
-def _entity_index(_store: GraphStore, key: StoreKey) -> dict[str, Entity]:
-    return {e.id: e for e in _store.entities()}
+@st.cache_data(ttl=600, show_spinner=False, max_entries=500)
+def _summaries(_store: GraphStore, key: StoreKey, ids: tuple[str, ...]) -> dict[str, EntitySummary]:
+    return _store.entity_summaries(ids)
 
 
-def entity_index(store: GraphStore) -> dict[str, Entity]:
-    """Every entity by id (names for tooltips and pickers)."""
-    return _entity_index(store, store_key(store))
+def entity_summaries(store: GraphStore, ids) -> dict[str, EntitySummary]:
+    """The entities with these ids (names, types, counts) that exist."""
+    return _summaries(store, store_key(store), tuple(sorted(set(ids))))
 
 
-@st.cache_data(ttl=600, show_spinner=False)
-def _mention_counts(_store: GraphStore, key: StoreKey) -> dict[str, int]:
-    return _store.mention_counts()
+def entity_names(store: GraphStore, ids) -> dict[str, str]:
+    return {i: s.entity.name for i, s in entity_summaries(store, ids).items()}
 
 
-def mention_counts(store: GraphStore) -> dict[str, int]:
-    """Mentions per entity id (for pickers)."""
-    return _mention_counts(store, store_key(store))
+def entity(store: GraphStore, entity_id: str | None) -> EntitySummary | None:
+    if not entity_id:
+        return None
+    return entity_summaries(store, [entity_id]).get(entity_id)
 
 
 @st.cache_data(ttl=600, show_spinner="Loading the entity…", max_entries=100)
-def _profile(_store: GraphStore, key: StoreKey, entity_id: str) -> EntityProfile:
-    return entity_profile(_store, entity_id)
+def _profile(_store: GraphStore, key: StoreKey, entity_id: str, offset: int,
+             limit: int) -> EntityProfile:
+    return entity_profile(_store, entity_id, offset=offset, limit=limit)
 
 
-def profile(store: GraphStore, entity_id: str) -> EntityProfile:
-    return _profile(store, store_key(store), entity_id)
+def profile(store: GraphStore, entity_id: str, offset: int = 0, limit: int = 10) -> EntityProfile:
+    """An entity page: counts, `limit` interviews from `offset` with their mentions."""
+    return _profile(store, store_key(store), entity_id, offset, limit)
 
 
 @st.cache_data(ttl=600, show_spinner="Loading the interview…", max_entries=50)
@@ -190,21 +207,36 @@ def interview_details(store: GraphStore, interview_id: str) -> dict[str, str | N
     return _interview_details(store, store_key(store), interview_id)
 
 
+@st.cache_data(ttl=600, show_spinner=False, max_entries=200)
+def _turn_mentions(_store: GraphStore, key: StoreKey, turn_ids: tuple[str, ...]):
+    out: dict[str, list] = {}
+    for m in _store.mentions(turn_ids=turn_ids):
+        out.setdefault(m.turn_id, []).append(m)
+    return out
+
+
+def turn_mentions(store: GraphStore, turn_ids) -> dict[str, list]:
+    """The mentions of some turns (to highlight a page of them)."""
+    return _turn_mentions(store, store_key(store), tuple(sorted(set(turn_ids))))
+
+
 # --------------------------------------------------------------------------------------------
 # Corroboration
 # --------------------------------------------------------------------------------------------
 
 @st.cache_data(ttl=600, show_spinner="Weighing the sources…", max_entries=200)
-def _corroboration(_store: GraphStore, key: StoreKey, entity_id: str,
-                   other_id: str | None) -> Corroboration:
+def _corroboration(_store: GraphStore, key: StoreKey, entity_id: str, other_id: str | None,
+                   offset: int, limit: int | None) -> Corroboration:
     if other_id:
-        return corroborate_link(_store, entity_id, other_id)
-    return corroborate_entity(_store, entity_id)
+        return corroborate_link(_store, entity_id, other_id, offset=offset, limit=limit)
+    return corroborate_entity(_store, entity_id, offset=offset, limit=limit)
 
 
-def corroboration(store: GraphStore, entity_id: str, other_id: str | None = None) -> Corroboration:
-    """Sources of an entity, or of the link between two entities (`other_id`)."""
-    return _corroboration(store, store_key(store), entity_id, other_id or None)
+def corroboration(store: GraphStore, entity_id: str, other_id: str | None = None, *,
+                  offset: int = 0, limit: int | None = 10) -> Corroboration:
+    """A page of the sources of an entity, or of the link between two entities (`other_id`),
+    with the counts over all of them; `limit` None: every source (for a report)."""
+    return _corroboration(store, store_key(store), entity_id, other_id or None, offset, limit)
 
 
 @st.cache_data(ttl=600, show_spinner="Looking for the same account elsewhere…", max_entries=200)
@@ -218,18 +250,20 @@ def similar_turns(store: GraphStore, turn_id: str, limit: int = 20) -> list[Simi
     return _similar_turns(store, store_key(store), turn_id, limit)
 
 
-def report(store: GraphStore, corr: Corroboration, fmt: str, include_attributes: bool) -> str:
-    """The quotes report (Markdown or CSV) of a corroboration."""
+def report(store: GraphStore, entity_id: str, other_id: str | None, fmt: str,
+           include_attributes: bool) -> str:
+    """The quotes report (Markdown or CSV) of every source of a corroboration."""
+    corr = corroboration(store, entity_id, other_id, limit=None)
     return quotes_report(corr, fmt=fmt, store=store if include_attributes else None,
                          include_attributes=include_attributes)
 
 
 # --------------------------------------------------------------------------------------------
-# Networks: built, annotated (communities, centrality) and laid out once per query, cached
+# Networks: read from the store's aggregates and laid out once per query, cached
 # --------------------------------------------------------------------------------------------
 
 @dataclass(frozen=True)
-class NetworkQuery:
+class ViewQuery:
     """Which part of the co-occurrence network: entity types, theme, interviewees, weight,
     size, and optionally the neighbourhood of one entity."""
 
@@ -242,56 +276,56 @@ class NetworkQuery:
     centre: str | None = None  # an entity id: its neighbourhood only
     depth: int = 1
 
+    def store_query(self, capped: bool = True) -> StoreQuery:
+        return StoreQuery(types=self.types or None, theme=self.theme, where=self.where,
+                          testimony_only=self.testimony_only, min_weight=self.min_weight,
+                          max_nodes=self.max_nodes if capped else None)
+
+
+# Kept for the pages and tests written against the old name.
+NetworkQuery = ViewQuery
+
 
 @dataclass(frozen=True)
 class NetworkView:
-    graph: nx.Graph  # nodes carry community and centrality
+    graph: nx.Graph  # nodes carry community and centrality (the store's)
     positions: dict[str, tuple[float, float]]  # empty above render.MAX_DRAWN_NODES
     missing_centre: bool = False  # the centre is not in the network with these filters
+    total_nodes: int = 0  # entities in the filtered network before the cap
 
 
-def _base_graph(store: GraphStore, q: NetworkQuery, capped: bool) -> nx.Graph:
-    return cooccurrence_graph(store, types=q.types or None, theme=q.theme, where=q.where,
-                              testimony_only=q.testimony_only, min_weight=q.min_weight,
-                              max_nodes=q.max_nodes if capped else None)
-
-
-def _cap(graph: nx.Graph, max_nodes: int | None, keep: str) -> nx.Graph:
-    """At most `max_nodes` nodes: `keep` and the most-mentioned others."""
-    if max_nodes is None or graph.number_of_nodes() <= max_nodes:
-        return graph
-    ranked = sorted((n for n in graph if n != keep),
-                    key=lambda n: (-graph.nodes[n].get("mentions", 0), n))
-    return graph.subgraph([keep, *ranked[:max_nodes - 1]]).copy()
+def _laid_out(data: NetworkData, missing: bool = False) -> NetworkView:
+    g = to_graph(data)
+    pos = render.layout(g) if g.number_of_nodes() <= render.MAX_DRAWN_NODES else {}
+    return NetworkView(graph=g, positions=pos, missing_centre=missing,
+                       total_nodes=data.total_nodes or g.number_of_nodes())
 
 
 @st.cache_data(ttl=600, show_spinner="Building the network…", max_entries=30)
-def _network(_store: GraphStore, key: StoreKey, q: NetworkQuery) -> NetworkView:
+def _network(_store: GraphStore, key: StoreKey, q: ViewQuery) -> NetworkView:
     if q.centre:
-        full = _base_graph(_store, q, capped=False)
-        if q.centre not in full:
+        try:
+            data = neighbourhood_data(_store, q.centre, q.depth, query=q.store_query())
+        except NotFound:
             return NetworkView(graph=nx.Graph(), positions={}, missing_centre=True)
-        g = _cap(neighbourhood(_store, q.centre, q.depth, graph=full), q.max_nodes, q.centre)
-    else:
-        g = _base_graph(_store, q, capped=True)
-    annotate_structure(g)
-    pos = render.layout(g) if g.number_of_nodes() <= render.MAX_DRAWN_NODES else {}
-    return NetworkView(graph=g, positions=pos)
+        if not data.nodes:
+            return NetworkView(graph=nx.Graph(), positions={}, missing_centre=True)
+        return _laid_out(data)
+    return _laid_out(network_data(_store, q.store_query()))
 
 
-def network(store: GraphStore, q: NetworkQuery) -> NetworkView:
+def network(store: GraphStore, q: ViewQuery) -> NetworkView:
     return _network(store, store_key(store), q)
 
 
 @st.cache_data(ttl=600, show_spinner="Finding paths…", max_entries=50)
-def _paths(_store: GraphStore, key: StoreKey, q: NetworkQuery, source: str, target: str,
+def _paths(_store: GraphStore, key: StoreKey, q: ViewQuery, source: str, target: str,
            limit: int) -> list[EntityPath]:
     # Paths run through the whole filtered network, not only the most-mentioned entities.
-    full = _base_graph(_store, replace(q, centre=None), capped=False)
-    return shortest_paths(_store, source, target, limit=limit, graph=full)
+    return shortest_paths(_store, source, target, query=q.store_query(capped=False), limit=limit)
 
 
-def paths(store: GraphStore, q: NetworkQuery, source: str, target: str,
+def paths(store: GraphStore, q: ViewQuery, source: str, target: str,
           limit: int = 5) -> list[EntityPath]:
     """Shortest paths between two entities in the filtered network, each hop with the turns
     that attest it. Raises NotFound when an entity is not in that network."""
@@ -299,36 +333,33 @@ def paths(store: GraphStore, q: NetworkQuery, source: str, target: str,
 
 
 @st.cache_data(ttl=600, show_spinner="Finding paths…", max_entries=30)
-def _paths_view(_store: GraphStore, key: StoreKey, q: NetworkQuery, source: str, target: str,
+def _paths_view(_store: GraphStore, key: StoreKey, q: ViewQuery, source: str, target: str,
                 limit: int) -> tuple[list[EntityPath], NetworkView]:
     found = _paths(_store, key, q, source, target, limit)
-    full = _base_graph(_store, replace(q, centre=None), capped=False)
+    ids = sorted({e for p in found for e in p.entities})
+    info = _store.entity_summaries(ids)
     g = nx.Graph()
+    for eid in ids:
+        s = info.get(eid)
+        attrs: dict[str, Any] = {"name": s.entity.name if s else eid, "type": s.entity.type if s else "",
+                                 "mentions": (s.testimony_mentions if q.testimony_only else s.mentions) if s else 0,
+                                 "interviews": s.interviews if s else 0}
+        if s and s.community is not None:
+            attrs["community"] = s.community
+        if s and s.centrality is not None:
+            attrs["centrality"] = s.centrality
+        g.add_node(eid, **attrs)
     for path in found:
-        for eid in path.entities:
-            g.add_node(eid, **full.nodes[eid])
         for hop in path.hops:
-            g.add_edge(hop.source, hop.target, **full.edges[hop.source, hop.target])
-    annotate_structure(g)
+            g.add_edge(hop.source, hop.target, weight=hop.total,
+                       interviews=len({t.interview_id for t in hop.turns}))
     return found, NetworkView(graph=g, positions=render.layout(g))
 
 
-def paths_view(store: GraphStore, q: NetworkQuery, source: str, target: str,
+def paths_view(store: GraphStore, q: ViewQuery, source: str, target: str,
                limit: int = 5) -> tuple[list[EntityPath], NetworkView]:
     """The shortest paths and a network of just their entities and hops, to draw."""
     return _paths_view(store, store_key(store), q, source, target, limit)
-
-
-@st.cache_data(ttl=600, show_spinner=False, max_entries=30)
-def _network_entities(_store: GraphStore, key: StoreKey, q: NetworkQuery) -> list[str]:
-    g = _base_graph(_store, replace(q, centre=None), capped=False)
-    return sorted(g, key=lambda n: (-g.nodes[n].get("mentions", 0), n))
-
-
-def network_entities(store: GraphStore, q: NetworkQuery) -> list[str]:
-    """Entity ids in the filtered network (uncapped), most-mentioned first: what the
-    neighbourhood and path pickers offer."""
-    return _network_entities(store, store_key(store), q)
 
 
 @st.cache_data(show_spinner="Laying out the network…", max_entries=5)
@@ -348,6 +379,7 @@ def _attribute_values(_store: GraphStore, key: StoreKey) -> dict[str, list[str]]
     for attr in ("gender", "nationality", "status", "role", "date"):
         out[attr] = sorted({getattr(s, attr) for s in rows if getattr(s, attr)},
                            key=str.casefold)
+    out["pseudonym"] = sorted({s.pseudonym for s in rows}, key=str.casefold)
     return out
 
 
@@ -376,23 +408,36 @@ def decide(store: GraphStore, action: str, *args: Any, **kwargs: Any) -> dict:
 
 
 @st.cache_data(ttl=600, show_spinner=False)
-def _review_queue(_store: GraphStore, key: StoreKey) -> list[tuple[str, str, float]]:
-    return curation.review_queue(_store)
+def _review_queue(_store: GraphStore, key: StoreKey, offset: int,
+                  limit: int) -> Page[tuple[str, str, float]]:
+    return curation.review_queue(_store, offset, limit)
 
 
-def review_queue(store: GraphStore) -> list[tuple[str, str, float]]:
-    """Entity pairs the resolver kept apart as possibly the same, best candidates first."""
-    return sorted(_review_queue(store, store_key(store)), key=lambda p: (-p[2], p[0], p[1]))
+def review_queue(store: GraphStore, offset: int = 0, limit: int = 10) -> Page[tuple[str, str, float]]:
+    """A page of entity pairs the resolver kept apart as possibly the same, closest first."""
+    return _review_queue(store, store_key(store), offset, limit)
 
 
 @st.cache_data(ttl=600, show_spinner=False)
-def _uncertain_merges(_store: GraphStore, key: StoreKey) -> list[tuple[str, float, list[str]]]:
-    return curation.uncertain_merges(_store)
+def _uncertain_merges(_store: GraphStore, key: StoreKey, offset: int,
+                      limit: int) -> Page[tuple[str, float, list[str]]]:
+    return curation.uncertain_merges(_store, offset, limit)
 
 
-def uncertain_merges(store: GraphStore) -> list[tuple[str, float, list[str]]]:
-    """Entities the resolver merged with less than full confidence, least sure first."""
-    return _uncertain_merges(store, store_key(store))
+def uncertain_merges(store: GraphStore, offset: int = 0,
+                     limit: int = 10) -> Page[tuple[str, float, list[str]]]:
+    """A page of entities the resolver merged with less than full confidence, least sure first."""
+    return _uncertain_merges(store, store_key(store), offset, limit)
+
+
+@st.cache_data(ttl=600, show_spinner=False)
+def _curation_page(_store: GraphStore, key: StoreKey, offset: int, limit: int) -> Page[dict]:
+    return _store.curation_page(offset, limit)
+
+
+def curation_page(store: GraphStore, offset: int = 0, limit: int = 20) -> Page[dict]:
+    """A page of the decision log, newest first."""
+    return _curation_page(store, store_key(store), offset, limit)
 
 
 @st.cache_data(ttl=600, show_spinner=False)
@@ -401,18 +446,22 @@ def _curation_log(_store: GraphStore, key: StoreKey) -> list[dict]:
 
 
 def curation_log(store: GraphStore) -> list[dict]:
+    """Every decision, oldest first (few: analysts make them one by one)."""
     return _curation_log(store, store_key(store))
 
 
 @st.cache_data(ttl=600, show_spinner=False)
-def _key_surfaces(_store: GraphStore, key: StoreKey) -> dict[str, tuple[tuple[str, int], ...]]:
-    return {k.key: k.surfaces for k in _store.key_usage()}
+def _key_surfaces(_store: GraphStore, key: StoreKey,
+                  keys: tuple[str, ...]) -> dict[str, tuple[tuple[str, int], ...]]:
+    return {u.key: u.surfaces for u in _store.key_usage(keys)}
 
 
 def keys_with_spellings(store: GraphStore, entity_id: str) -> list[tuple[str, tuple[tuple[str, int], ...]]]:
     """The mention keys resolved to an entity, each with its spellings and their counts."""
-    surfaces = _key_surfaces(store, store_key(store))
-    return [(k, surfaces.get(k, ())) for k in curation.keys_of(store, entity_id)]
+    from graph_builder.store.base import base_key
+    keys = curation.keys_of(store, entity_id)
+    surfaces = _key_surfaces(store, store_key(store), tuple(sorted({base_key(k) for k in keys})))
+    return [(k, surfaces.get(base_key(k), ())) for k in keys]
 
 
 # --------------------------------------------------------------------------------------------
@@ -451,31 +500,66 @@ def synced_selectbox(label: str, options: list[str], *, key: str, param: str,
     return value
 
 
-def entity_picker(store: GraphStore, label: str, *, key: str, options: list[str] | None = None,
-                  param: str | None = None, container: Any = None,
-                  placeholder: str = "Type to find an entity", **kwargs: Any) -> str | None:
-    """A selectbox over entities (type to filter), "Name — Type (n mentions)"; kept in step
-    with the query parameter `param` when given."""
-    index = entity_index(store)
-    counts = mention_counts(store)
-    if options is None:
-        options = sorted(index, key=lambda e: (-counts.get(e, 0), index[e].name.casefold(), e))
+def entity_picker(store: GraphStore, label: str, *, key: str, param: str | None = None,
+                  container: Any = None, entity_type: str | None = None,
+                  placeholder: str = "Choose an entity", **kwargs: Any) -> str | None:
+    """Find an entity by the first letters of its words ("raq", "abu om"), then choose it
+    among the most named matches: "Name — Type (n mentions)". The store searches its name
+    index; the picker never lists every entity. Kept in step with the query parameter `param`
+    when given (a link such as ?entity=place:raka opens it chosen)."""
+    box = (container or st).container()
+    find = box.text_input(f"{label}: find by name", key=f"{key}_find",
+                          placeholder="the first letters of a word or two, e.g. raq, abu om")
+    page = entities_matching(store, find, entity_type, limit=PICKER_MATCHES)
+    options = [s.id for s in page]
+    current = st.query_params.get(param) if param else st.session_state.get(key)
+    if current and current not in options and entity(store, current) is not None:
+        options.insert(0, current)
+    info = entity_summaries(store, options)
 
     def describe(eid: str) -> str:
-        e = index.get(eid)
+        e = info.get(eid)
         if e is None:
             return eid
-        return f"{e.name} — {render.type_label(e.type)} ({counts.get(eid, 0)} mentions)"
+        return f"{e.entity.name} — {render.type_label(e.entity.type)} ({e.mentions} mentions)"
 
+    more = f" (the {len(page)} most named of {page.total})" if page.has_next else ""
+    shown = f"{label}{more}"
     if param:
-        return synced_selectbox(label, options, key=key, param=param, format_func=describe,
-                                placeholder=placeholder, container=container, **kwargs)
+        return synced_selectbox(shown, options, key=key, param=param, format_func=describe,
+                                placeholder=placeholder, container=box, **kwargs)
     if key in st.session_state and st.session_state[key] not in options:
         del st.session_state[key]
     if key not in st.session_state:
         kwargs.setdefault("index", None)
-    return (container or st).selectbox(label, options, key=key, format_func=describe,
-                                       placeholder=placeholder, **kwargs)
+    return box.selectbox(shown, options, key=key, format_func=describe,
+                         placeholder=placeholder, **kwargs)
+
+
+def pager(key: str, total: int, size: int, *, reset_on: Any = None, label: str = "") -> int:
+    """Previous / next over `total` items `size` at a time; returns the offset to show. The
+    buttons move the offset before the page runs again (callbacks), and it goes back to 0 when
+    `reset_on` (the query) changes."""
+    state = st.session_state
+    if state.get(f"{key}_for") != reset_on:
+        state[f"{key}_for"] = reset_on
+        state[f"{key}_offset"] = 0
+    last = max(0, (total - 1) // size * size)
+    offset = min(max(0, state.get(f"{key}_offset", 0)), last)
+    state[f"{key}_offset"] = offset
+    if total <= size:
+        return 0
+
+    def move(step: int) -> None:
+        state[f"{key}_offset"] = min(max(0, state.get(f"{key}_offset", 0) + step), last)
+
+    c1, c2, c3 = st.columns([1, 3, 1], vertical_alignment="center")
+    c1.button("← Previous", key=f"{key}_prev", disabled=offset == 0, width="stretch",
+              on_click=move, args=(-size,))
+    c3.button("Next →", key=f"{key}_next", disabled=offset + size >= total, width="stretch",
+              on_click=move, args=(size,))
+    c2.caption(f"{label or 'Showing'} {offset + 1:,}–{min(total, offset + size):,} of {total:,}")
+    return offset
 
 
 def network_filters(store: GraphStore, prefix: str, *, default_max_nodes: int = 150,

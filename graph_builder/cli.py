@@ -76,7 +76,7 @@ def cmd_search(args: argparse.Namespace) -> int:
 
     store = _store(args)
     hits = search(store, args.query, entity_type=args.type, theme=args.theme,
-                  interviewee=args.interviewee, limit=args.limit)
+                  interviewee=args.interviewee, offset=args.offset, limit=args.limit)
     for h in hits:
         t = h.turn
         stamp = f" @{t.time_start:.0f}s" if t.time_start is not None else ""
@@ -89,7 +89,8 @@ def cmd_search(args: argparse.Namespace) -> int:
             print(f"{t.interview_id} turn {t.index}{stamp} [{t.speaker or t.speaker_role}] "
                   f"{t.text[:200]}")
     if not args.json:
-        print(f"{len(hits)} turns", file=sys.stderr)
+        shown = f"{args.offset + 1}-{args.offset + len(hits)} of " if len(hits) else ""
+        print(f"{shown}{hits.total} turns", file=sys.stderr)
     return 0
 
 
@@ -97,8 +98,12 @@ def cmd_entities(args: argparse.Namespace) -> int:
     from queries.profiles import find_entities
 
     store = _store(args)
-    for e, n in find_entities(store, args.text or "", args.type, limit=args.limit):
-        print(f"{e.id}\t{e.type}\t{e.name}\t{n} mentions\taliases: {', '.join(e.aliases)}")
+    page = find_entities(store, args.text or "", args.type, limit=args.limit, offset=args.offset)
+    for s in page:
+        e = s.entity
+        print(f"{e.id}\t{e.type}\t{e.name}\t{s.mentions} mentions\t{s.interviewees} "
+              f"interviewees\taliases: {', '.join(e.aliases)}")
+    print(f"{len(page)} of {page.total} entities", file=sys.stderr)
     return 0
 
 
@@ -106,33 +111,56 @@ def cmd_entity(args: argparse.Namespace) -> int:
     from queries.profiles import entity_profile
 
     store = _store(args)
-    p = entity_profile(store, _entity_id(store, args.entity_id))
+    p = entity_profile(store, _entity_id(store, args.entity_id), offset=args.offset,
+                       limit=args.limit)
+    s = p.summary
     print(f"{p.entity.name} ({p.entity.type}), aliases: {', '.join(p.entity.aliases)}")
-    print(f"named in {len(p.interviews)} interviews by {len(p.interviewees)} interviewees")
-    for c in p.mentions:
-        print(f"  {c.mention.interview_id} turn {c.turn.index} [{c.turn.speaker_role}] "
-              f"{c.mention.start}-{c.mention.end}: {c.quote}")
+    print(f"{s.mentions} mentions in {s.interviews} interviews; named by {s.interviewees} "
+          "interviewees in their own turns")
+    for row in p.interviews:
+        for c in row.mentions:
+            print(f"  {c.mention.interview_id} turn {c.turn.index} [{c.turn.speaker_role}] "
+                  f"{c.mention.start}-{c.mention.end}: {c.quote}")
+    if p.interviews.has_next:
+        print(f"interviews {args.offset + 1}-{args.offset + len(p.interviews)} of "
+              f"{p.interviews.total}; --offset {args.offset + len(p.interviews)} for the next",
+              file=sys.stderr)
     return 0
 
 
-def _network(store, args: argparse.Namespace):
-    from queries.network import InterviewFilter, cooccurrence_graph
-    from queries.paths import annotate_structure, neighbourhood
+def _network_query(args: argparse.Namespace):
+    from queries.network import InterviewFilter, NetworkQuery
 
     where = InterviewFilter(gender=args.gender, nationality=args.nationality, status=args.status,
                             role=args.role, date_from=args.date_from, date_to=args.date_to)
-    graph = cooccurrence_graph(store, types=tuple(args.type) if args.type else None,
-                               theme=args.theme, min_weight=args.min_weight, where=where,
-                               max_nodes=args.max_nodes)
+    return NetworkQuery(types=tuple(args.type) if args.type else None, theme=args.theme,
+                        min_weight=args.min_weight, where=where, max_nodes=args.max_nodes)
+
+
+def _network(store, args: argparse.Namespace):
+    from queries.network import network_data, to_graph
+    from queries.paths import neighbourhood
+
+    query = _network_query(args)
     if getattr(args, "around", None):
-        graph = neighbourhood(store, _entity_id(store, args.around), args.depth, graph=graph)
-    return annotate_structure(graph)
+        return neighbourhood(store, _entity_id(store, args.around), args.depth, query=query)
+    return to_graph(network_data(store, query))
 
 
 def cmd_export(args: argparse.Namespace) -> int:
     from queries.exports import export_graph
 
     store = _store(args)
+    fmt = (args.format or Path(args.output).suffix.lstrip(".")).lower()
+    if fmt == "gexf" and not args.around:
+        # The whole network or a filtered part of it, written straight from the store's answer.
+        from queries.exports import gexf
+        from queries.network import network_data
+        data = network_data(store, _network_query(args))
+        Path(args.output).write_bytes(gexf(data))
+        print(args.output)
+        print(f"{len(data.nodes)} entities, {len(data.edges)} connections", file=sys.stderr)
+        return 0
     graph = _network(store, args)
     for path in export_graph(graph, args.output, args.format):
         print(path)
@@ -154,8 +182,9 @@ def cmd_corroborate(args: argparse.Namespace) -> int:
     if not args.entity:
         raise TestimonyError("name an entity id (see `testimony entities`), or --turn TURN_ID")
     entity = _entity_id(store, args.entity)
-    c = (corroborate_link(store, entity, _entity_id(store, args.with_entity)) if args.with_entity
-         else corroborate_entity(store, entity))
+    # A report holds every source (the app shows them a page at a time).
+    c = (corroborate_link(store, entity, _entity_id(store, args.with_entity), limit=None)
+         if args.with_entity else corroborate_entity(store, entity, limit=None))
     print(quotes_report(c, fmt=args.format, store=store, include_attributes=args.include_attributes),
           end="")
     return 0
@@ -165,16 +194,17 @@ def cmd_paths(args: argparse.Namespace) -> int:
     from queries.paths import shortest_paths
 
     store = _store(args)
-    names = {e.id: e.name for e in store.entities()}
     paths = shortest_paths(store, _entity_id(store, args.source), _entity_id(store, args.target),
-                           limit=args.limit)
+                           limit=args.limit, max_hops=args.max_hops)
+    names = {i: s.entity.name for i, s in store.entity_summaries(
+        {e for p in paths for e in p.entities}).items()}
     if not paths:
-        print("no connection between them in interviewees' turns")
+        print(f"no connection between them in interviewees' turns within {args.max_hops} hops")
     for i, p in enumerate(paths, 1):
         print(f"path {i}: " + " -> ".join(names.get(e, e) for e in p.entities))
         for hop in p.hops:
             cites = ", ".join(f"{t.interview_id} turn {t.index}" for t in hop.turns[:5])
-            more = f" (+{len(hop.turns) - 5} more)" if len(hop.turns) > 5 else ""
+            more = f" (+{hop.total - 5} more)" if hop.total > 5 else ""
             print(f"  {names.get(hop.source, hop.source)} — {names.get(hop.target, hop.target)}: {cites}{more}")
     return 0
 
@@ -189,15 +219,19 @@ def cmd_curate(args: argparse.Namespace) -> int:
             extra = d.get("undoes") or ", ".join(d.get("entities", []))
             print(f"{d['id']}\t{d['when']}\t{d['who']}\t{d['action']}\t{extra}\t{d.get('why', '')}")
         return 0
-    if action == "uncertain":
-        names = {e.id: e.name for e in store.entities()}
-        for eid, confidence, keys in curation.uncertain_merges(store):
-            print(f"{confidence:.3f}\t{eid} ({names.get(eid, '?')})\t{', '.join(keys)}")
-        return 0
-    if action == "review":
-        names = {e.id: e.name for e in store.entities()}
-        for a, b, score in curation.review_queue(store):
-            print(f"{score}\t{a} ({names.get(a, '?')})\t{b} ({names.get(b, '?')})")
+    if action in ("uncertain", "review"):
+        page = (curation.uncertain_merges(store, args.offset, args.limit) if action == "uncertain"
+                else curation.review_queue(store, args.offset, args.limit))
+        ids = {x for row in page for x in (row[:1] if action == "uncertain" else row[:2])}
+        names = {i: s.entity.name for i, s in store.entity_summaries(ids).items()}
+        for row in page:
+            if action == "uncertain":
+                eid, confidence, keys = row
+                print(f"{confidence:.3f}\t{eid} ({names.get(eid, '?')})\t{', '.join(keys)}")
+            else:
+                a, b, score = row
+                print(f"{score}\t{a} ({names.get(a, '?')})\t{b} ({names.get(b, '?')})")
+        print(f"{len(page)} of {page.total}", file=sys.stderr)
         return 0
     common = {"who": args.who or "", "why": args.why or ""}
     ids = [_entity_id(store, i) for i in args.ids] if action != "undo" else args.ids
@@ -223,6 +257,21 @@ def cmd_curate(args: argparse.Namespace) -> int:
     else:
         d = curation.undo(store, ids[0], **common)
     print(f"recorded decision {d['id']} ({d['action']})")
+    return 0
+
+
+def cmd_resolve(args: argparse.Namespace) -> int:
+    from graph_builder.load import refresh_resolution
+
+    store = _store(args)
+    try:
+        pending = len(store.pending_keys())
+        refresh_resolution(store, full=args.full, structure=args.structure)
+        writes, at = store.graph_version()
+    finally:
+        store.close()
+    print(f"resolved {'every key' if args.full else f'{pending} pending keys'}; network structure "
+          f"{'up to date' if writes == at else f'from {writes - at} writes ago'}")
     return 0
 
 
@@ -308,21 +357,26 @@ def build_parser() -> argparse.ArgumentParser:
                    help="only turns mentioning an entity of this type")
     s.add_argument("--theme", help="only turns coded with this codebook code")
     s.add_argument("--interviewee", help="only this interviewee's turns (pseudonym)")
-    s.add_argument("--limit", type=int, default=50)
+    s.add_argument("--limit", type=int, default=50, help="turns per page (default 50)")
+    s.add_argument("--offset", type=int, default=0, help="skip this many (the next page)")
     s.add_argument("--json", action="store_true", help="JSON lines with provenance")
     s.set_defaults(func=cmd_search)
 
     s = sub.add_parser("entities", help="list resolved entities",
-                       description="Entities whose name or alias contains TEXT, most named first.")
+                       description="Entities a word of whose name or alias begins with each "
+                       "word of TEXT (raq finds Raqqa and ar-Raqqah), most named first.")
     s.add_argument("text", nargs="?")
     s.add_argument("--type", choices=list(ENTITY_TYPES))
     s.add_argument("--limit", type=int, default=50)
+    s.add_argument("--offset", type=int, default=0, help="skip this many (the next page)")
     s.set_defaults(func=cmd_entities)
 
     s = sub.add_parser("entity", help="every mention of one entity, with quotes",
                        description="An entity's profile: each mention with interview, turn, "
                        "offsets and quote.")
     s.add_argument("entity_id", help="an entity id (see `testimony entities`) or its name")
+    s.add_argument("--limit", type=int, default=20, help="interviews per page (default 20)")
+    s.add_argument("--offset", type=int, default=0, help="skip this many interviews")
     s.set_defaults(func=cmd_entity)
 
     s = sub.add_parser("export", help="export the network (GraphML, GEXF, Cytoscape, CSV, PNG, SVG, HTML)",
@@ -357,6 +411,7 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("source", help="entity id or name")
     s.add_argument("target", help="entity id or name")
     s.add_argument("--limit", type=int, default=5)
+    s.add_argument("--max-hops", type=int, default=6, help="longest path looked for (default 6)")
     s.set_defaults(func=cmd_paths)
 
     s = sub.add_parser("curate", help="merge, split, rename, reject, undo; the decision log",
@@ -375,7 +430,18 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--key", action="append", help="a mention key to split off (repeatable)")
     s.add_argument("--interview", action="append",
                    help="split: only the key's mentions in this interview (repeatable): one name, two people")
+    s.add_argument("--limit", type=int, default=100, help="review, uncertain: rows per page")
+    s.add_argument("--offset", type=int, default=0, help="review, uncertain: skip this many")
     s.set_defaults(func=cmd_curate)
+
+    s = sub.add_parser("resolve", help="resolve what is pending, or everything; network structure",
+                       description="Resolve the mention keys an interrupted ingest left pending "
+                       "(ingest does this itself), or with --full every key again from scratch, "
+                       "replaying the curation log; then recompute the network's communities "
+                       "and centrality if the graph changed enough (--structure: always).")
+    s.add_argument("--full", action="store_true", help="re-resolve every key")
+    s.add_argument("--structure", action="store_true", help="recompute communities and centrality now")
+    s.set_defaults(func=cmd_resolve)
 
     s = sub.add_parser("extract", help="print findings of files as JSON lines",
                        description="Extract mentions, links and themes from files and print one "

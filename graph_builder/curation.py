@@ -13,14 +13,14 @@ from datetime import datetime, timezone
 
 from graph_builder.errors import CurationError
 from graph_builder.load import refresh_resolution
-from graph_builder.store.base import GraphStore
+from graph_builder.store.base import EntitySummary, GraphStore, Page, base_key, entity_for
 
 
 def keys_of(store: GraphStore, entity_id: str) -> list[str]:
     """The mention keys currently resolved to `entity_id`: plain keys, and `key@interview`
     where a key's mentions in one interview belong to it (a short name found to be several
     people, or an analyst's split by interview)."""
-    keys = sorted(k for k, e in store.resolution().items() if e == entity_id)
+    keys = store.keys_of([entity_id]).get(entity_id, [])
     if not keys:
         raise CurationError(f"no entity {entity_id!r}: it may have been merged or renamed since; "
                             "look it up again with `testimony entities NAME`")
@@ -35,7 +35,12 @@ def _decide(store: GraphStore, action: str, *, who: str, why: str, evidence: str
                 "evidence": evidence, "when": datetime.now(timezone.utc).isoformat(timespec="seconds"),
                 **fields}
     store.record_decision(decision)
-    refresh_resolution(store)
+    named = [*decision.get("keys", ()), *decision.get("other_keys", ())]
+    if action == "undo":
+        undone = next((d for d in store.curation_log() if d.get("id") == decision["undoes"]), {})
+        named += [*undone.get("keys", ()), *undone.get("other_keys", ())]
+    # Only what the decision names (and what that reaches) is resolved again.
+    refresh_resolution(store, {base_key(k) for k in named})
     return decision
 
 
@@ -44,9 +49,10 @@ def merge(store: GraphStore, entity_id: str, other_id: str, *, who: str, why: st
     """One entity: `other_id` joins `entity_id` (whose name is kept unless `name` is given)."""
     if entity_id == other_id:
         raise CurationError("an entity cannot be merged with itself")
-    a, b = store.entity(entity_id), store.entity(other_id)
-    if a is None or b is None:
-        raise CurationError(f"no entity {entity_id if a is None else other_id!r}")
+    sa, sb = store.entity(entity_id), store.entity(other_id)
+    if sa is None or sb is None:
+        raise CurationError(f"no entity {entity_id if sa is None else other_id!r}")
+    a, b = sa.entity, sb.entity
     if a.type != b.type:
         raise CurationError(f"{a.name} is a {a.type} and {b.name} a {b.type}: only entities of "
                             "one type can be merged; fix the type first")
@@ -81,7 +87,11 @@ def _split_by_interview(store: GraphStore, entity_id: str, keys: list[str],
                         interviews: list[str], *, who: str, why: str, evidence: str,
                         name: str | None) -> dict:
     # Checked against the entity's mentions: the (key, interview) pairs that really leave.
-    here = {(m.key, m.interview_id) for m in store.mentions(entity_id=entity_id)}
+    entries = store.keys_of([entity_id]).get(entity_id, [])
+    plain_keys = sorted({base_key(k) for k in entries})
+    resolved = store.resolution(plain_keys)
+    here = {(u.key, i) for u in store.key_usage(plain_keys) for i in u.interviews
+            if entity_for(resolved, u.key, i) == entity_id}
     plain = sorted({k for k, _ in here})
     if not keys or not set(keys) <= set(plain):
         raise CurationError(f"split needs some of {entity_id}'s keys {plain}; "
@@ -133,24 +143,18 @@ def confirm(store: GraphStore, entity_id: str, *, who: str, why: str = "",
                    keys=keys_of(store, entity_id), entities=[entity_id])
 
 
-def uncertain_merges(store: GraphStore, below: float = 1.0) -> list[tuple[str, float, list[str]]]:
-    """Entities the resolver formed by a merge it was less than sure of (confidence below
-    `below`), with their keys, least sure first; those an analyst confirmed are left out."""
-    undone = {d.get("undoes") for d in store.curation_log() if d.get("action") == "undo"}
-    confirmed = [set(d.get("keys", ())) for d in store.curation_log()
-                 if d.get("action") == "confirm" and d.get("id") not in undone]
-    keys: dict[str, list[str]] = {}
-    for key, eid in store.resolution().items():
-        keys.setdefault(eid, []).append(key)
-    out = []
-    for e in store.entities():
-        mine = sorted(keys.get(e.id, []))
-        if e.confidence < below and len(mine) > 1 and not any(set(mine) <= c for c in confirmed):
-            out.append((e.id, e.confidence, mine))
-    return sorted(out, key=lambda x: (x[1], x[0]))
+def uncertain_merges(store: GraphStore, offset: int = 0, limit: int = 50
+                     ) -> Page[tuple[str, float, list[str]]]:
+    """Entities the resolver formed by a merge it was less than sure of, with their keys,
+    least sure first; those an analyst confirmed are left out. One page, with the total."""
+    page: Page[EntitySummary] = store.uncertain_entities(offset, limit)
+    keys = store.keys_of([s.id for s in page])
+    return Page(tuple((s.id, s.entity.confidence, keys.get(s.id, [])) for s in page),
+                page.total, page.offset)
 
 
-def review_queue(store: GraphStore) -> list[tuple[str, str, float]]:
+def review_queue(store: GraphStore, offset: int = 0, limit: int | None = 50
+                 ) -> Page[tuple[str, str, float]]:
     """Pairs the resolver kept apart as possibly the same (minus those an analyst rejected),
-    closest first."""
-    return sorted(store.possibly_same(), key=lambda p: (-p[2], p[0], p[1]))
+    closest first. One page, with the total."""
+    return store.possibly_same(offset, limit)

@@ -15,7 +15,6 @@ from graph_builder.errors import TestimonyError, UnreadableFile
 from graph_builder.ingest.readers import iter_transcripts, read_document
 from graph_builder.ingest.turns import split_turns
 from graph_builder.model import Interview
-from graph_builder.resolve import resolve
 from graph_builder.store.base import GraphStore
 
 
@@ -70,7 +69,6 @@ def ingest(sources: list[str | Path], store: GraphStore, nlp, *, workers: int = 
             (report.replaced if old else report.added).append(iv.id)
             todo.append(iv)
     if todo:
-        assignments = store.resolution()
         written = 0
         # Chunks keep memory bounded on large collections and move the progress bar while
         # extraction runs; each interview is still its own unit of work in the store.
@@ -78,12 +76,12 @@ def ingest(sources: list[str | Path], store: GraphStore, nlp, *, workers: int = 
         for iv in progress(todo):
             chunk.append(iv)
             if len(chunk) >= CHUNK * max(1, workers):
-                written += _extract_and_write(chunk, store, nlp, workers, assignments, report)
+                written += _extract_and_write(chunk, store, nlp, workers, report)
                 chunk = []
         if chunk:
-            written += _extract_and_write(chunk, store, nlp, workers, assignments, report)
-        if written:
-            refresh_resolution(store)
+            written += _extract_and_write(chunk, store, nlp, workers, report)
+    # Also when nothing was written: keys an interrupted run left pending are settled now.
+    refresh_resolution(store)
     return report
 
 
@@ -91,7 +89,7 @@ CHUNK = 8  # interviews extracted together per worker
 
 
 def _extract_and_write(chunk: list[Interview], store: GraphStore, nlp, workers: int,
-                       assignments: dict[str, str], report: IngestReport) -> int:
+                       report: IngestReport) -> int:
     """Extract and write a chunk; an interview the extractor chokes on is reported and the
     rest go on. A store that is down (StoreUnavailable) stops the batch: nothing more can be
     written, and what was written stays whole."""
@@ -109,8 +107,15 @@ def _extract_and_write(chunk: list[Interview], store: GraphStore, nlp, workers: 
                 report.failed.append((iv.source_path, f"extraction failed: {exc!r}; please "
                                       "report this with the file (or a redacted copy)"))
     for e in extracted:
-        store.replace_interview(e, assignments)
+        store.replace_interview(e, assignments_for(store, e))
     return len(extracted)
+
+
+def assignments_for(store: GraphStore, extracted) -> dict[str, str]:
+    """The last resolution's entries for the keys an interview names (before it resolves)."""
+    keys = {m.key for m in extracted.mentions}
+    keys |= {k for ln in extracted.links for k in (ln.source_key, ln.target_key)}
+    return store.resolution(keys)
 
 
 def _unlist(report: IngestReport, interview_id: str) -> None:
@@ -119,6 +124,17 @@ def _unlist(report: IngestReport, interview_id: str) -> None:
             bucket.remove(interview_id)
 
 
-def refresh_resolution(store: GraphStore) -> None:
-    """Re-resolve every mention key in the store and replay the curation log."""
-    store.apply_resolution(resolve(store.key_usage(), store.curation_log()))
+def refresh_resolution(store: GraphStore, keys: Iterable[str] = (), *, full: bool = False,
+                       structure: bool = False) -> None:
+    """Resolve the keys an ingest or a decision changed (the store's pending keys and `keys`),
+    and everything they reach, replaying the curation log; or every key (`full`). Then bring
+    the network's communities and centrality up to date if the graph changed enough (or
+    `structure`: always).
+
+    Adding one interview resolves the spellings it brings and the entities they may join, not
+    the whole store; the store then re-points only mentions whose entity changed."""
+    from graph_builder.incremental import resolve_scope
+    from graph_builder.structure import refresh_structure
+
+    resolve_scope(store, set(keys), full=full)
+    refresh_structure(store, force=structure)

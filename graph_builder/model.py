@@ -131,8 +131,19 @@ class Entity:
 
 @dataclass(frozen=True)
 class Resolution:
-    """The resolver's answer for the whole store: every mention key mapped to an entity."""
+    """The resolver's answer: mention keys mapped to entities.
+
+    `scope` None: the answer for the whole store. Otherwise it covers exactly the keys in
+    `scope` (closed: no key outside shares an entity or a decision with one inside), and the
+    store replaces only their entries, entities and review pairs.
+    """
 
     entities: tuple[Entity, ...]
-    assignments: dict[str, str]  # mention key -> entity id
+    assignments: dict[str, str]  # mention key (or "key@interview") -> entity id
     possibly_same: tuple[tuple[str, str, float], ...] = ()  # entity id pairs kept apart for review
+    scope: frozenset[str] | None = None
+    settles: frozenset[str] = frozenset()  # pending keys this answer settles
+    # The review pairs as the resolver found them, by key (or key@interview) and score: an
+    # incremental resolution replaces the pairs both of whose keys are in its scope.
+    key_pairs: tuple[tuple[str, str, float], ...] = ()
+    confirmed: frozenset[str] = frozenset()  # entity ids whose merge an analyst confirmed

@@ -22,7 +22,6 @@ An exploded key's plain node stays behind as the fallback for interviews not see
 from __future__ import annotations
 
 import math
-import re
 from bisect import bisect_left
 from collections import Counter, defaultdict
 from collections.abc import Callable
@@ -31,10 +30,14 @@ from dataclasses import dataclass
 import numpy as np
 from rapidfuzz import fuzz, process
 
+from graph_builder.keys import block as _key_block
+from graph_builder.keys import name_part as _name_part
+from graph_builder.keys import skeleton
 from graph_builder.model import Entity, Resolution
 from graph_builder.store.base import KeyUsage
 
 SAME = 92.0  # scores at or above: the same entity
+PERSON_SAME = 96.0  # people only when nearly identical: "Abu Omar"/"Abu Amer" are two men
 POSSIBLY = 84.0  # scores in [POSSIBLY, SAME): kept apart, listed for review
 
 # Context separation (see `_separate_by_context`). Similarities are weighted cosines of the
@@ -129,13 +132,21 @@ class _Clusters:
         return out
 
 
-def _name_part(key: str) -> str:
-    return key.split(":", 1)[1]
+@dataclass(frozen=True)
+class Outside:
+    """What an incremental resolution knows of the keys outside its scope (which it leaves as
+    they are): how many interviews the store holds, the entity each outside key belongs to,
+    and each such entity's type, name and number of interviews. Context separation reads it
+    for the company a short name keeps; None means the usage given is the whole store."""
+
+    interviews: int
+    entity_of: dict[str, str]  # outside key -> entity id
+    entities: dict[str, tuple[str, str, int]]  # entity id -> (type, name, interviews)
 
 
-def _block(name: str) -> str:
-    """Blocking key: candidates are compared only within a block (first letters of the name)."""
-    return name[:2]
+# Rows of the close-spelling matrix scored at once: a block of 10,000 names costs 10,000 x
+# CDIST_ROWS floats at a time, not 10,000 squared.
+CDIST_ROWS = 512
 
 
 @dataclass(frozen=True)
@@ -146,8 +157,15 @@ class _Override:
     name: str
 
 
-def resolve(usage: list[KeyUsage], decisions: list[dict] | None = None) -> Resolution:
-    """Map every mention key to an entity; replay the analyst's decisions on top."""
+def resolve(usage: list[KeyUsage], decisions: list[dict] | None = None, *,
+            previous: dict[str, str] | None = None, outside: Outside | None = None,
+            taken: Callable[[list[str]], set[str]] | None = None) -> Resolution:
+    """Map every mention key in `usage` to an entity; replay the analyst's decisions on top.
+
+    `previous` is the last resolution of these keys: a cluster keeps the id most of its
+    mentions had, so entity ids (and links to them) survive re-ingests and curation. `outside`
+    describes the rest of the store when `usage` is a scope of it; `taken(ids)` says which of
+    the given ids belong to entities outside the scope (a new id must not take one)."""
     by_key = {u.key: u for u in usage}
     clusters = _Clusters(sorted(by_key))
     possibly: list[tuple[str, str, float]] = []
@@ -161,18 +179,23 @@ def resolve(usage: list[KeyUsage], decisions: list[dict] | None = None) -> Resol
         for k in keys[1:]:
             clusters.union(keys[0], k)
 
-    # 2. Close spellings within a type and block, scored in one vectorised call per block.
+    # 2. Close spellings within a type and block, scored by rapidfuzz a slice of rows at a
+    #    time; only the pairs above the cutoff come back to Python (never all pairs).
     blocks: dict[tuple[str, str], list[str]] = defaultdict(list)
     for u in usage:
-        blocks[(u.type, _block(_name_part(u.key)))].append(u.key)
+        blocks[(u.type, _key_block(u.key))].append(u.key)
     for (etype, _), keys in sorted(blocks.items()):
         if len(keys) < 2:
             continue
         names = [_name_part(k) for k in keys]
-        scores = process.cdist(names, names, scorer=fuzz.ratio, score_cutoff=POSSIBLY)
-        for i in range(len(keys)):
-            for j in range(i + 1, len(keys)):
-                _judge(keys[i], keys[j], float(scores[i][j]), etype, by_key, clusters, possibly)
+        for lo in range(0, len(keys), CDIST_ROWS):
+            scores = process.cdist(names[lo:lo + CDIST_ROWS], names, scorer=fuzz.ratio,
+                                   score_cutoff=POSSIBLY, dtype=np.float32)
+            for i, j in zip(*np.nonzero(scores)):
+                i, j = int(i) + lo, int(j)
+                if j > i:
+                    _judge(keys[i], keys[j], float(scores[i - lo][j]), etype, by_key, clusters,
+                           possibly)
 
     # 3. Same consonant skeleton (Tabqa/Tabqah, Tal Abyad/Tel Abiad): transliteration variants
     #    that plain edit distance scores too low, compared only within a skeleton's block.
@@ -210,7 +233,7 @@ def resolve(usage: list[KeyUsage], decisions: list[dict] | None = None) -> Resol
     # 5. One short name, two people: split a name's interviews by the company it keeps there.
     labels: list[tuple[frozenset[str], str]] = []
     moves: list[tuple[set[str], float | None]] = []
-    for split in _separate_by_context(usage, by_key, clusters):
+    for split in _separate_by_context(usage, by_key, clusters, outside):
         score = clusters.score[clusters.find(split.keys[0])]
         for k in split.keys:
             clusters.explode(k, by_key[k].interviews)
@@ -227,10 +250,15 @@ def resolve(usage: list[KeyUsage], decisions: list[dict] | None = None) -> Resol
     if moves:
         clusters.detach(*moves)
 
-    overrides, rejected = _replay(decisions or [], clusters, by_key)
+    overrides, rejected, confirmed = _replay(decisions or [], clusters, by_key)
+    # An analyst's merge keeps the first entity's id (the other joins it).
+    kept = [d["entities"][0] for d in (decisions or []) if d.get("action") == "merge"
+            and d.get("entities") and d.get("id") not in
+            {u.get("undoes") for u in decisions or [] if u.get("action") == "undo"}]
     possibly = [(a, b, sc) for a, b, sc in possibly
                 if not any((a in x and b in y) or (a in y and b in x) for x, y in rejected)]
-    return _entities(clusters, by_key, overrides, possibly, labels)
+    return _entities(clusters, by_key, overrides, possibly, labels, confirmed,
+                     previous or {}, taken, kept)
 
 
 # --- context separation ----------------------------------------------------------------------
@@ -253,7 +281,8 @@ def _short_ambiguous(key: str) -> bool:
 
 
 def _separate_by_context(usage: list[KeyUsage], by_key: dict[str, KeyUsage],
-                         clusters: _Clusters) -> list[_ContextSplit]:
+                         clusters: _Clusters, outside: Outside | None = None
+                         ) -> list[_ContextSplit]:
     """Short person names whose interviews fall into clearly distinct groups by company.
 
     Candidates: clusters of PERSON keys that are all bare kunyas or single names, carry no
@@ -265,8 +294,7 @@ def _separate_by_context(usage: list[KeyUsage], by_key: dict[str, KeyUsage],
     `_group_interviews` then decides. Cost: one pass over the key usage, then work per
     candidate over its own interviews only (no pairs of keys).
     """
-    all_interviews = {i for u in usage for i in u.interviews}
-    n = len(all_interviews)
+    n = outside.interviews if outside else len({i for u in usage for i in u.interviews})
     if n < 2 * CONTEXT_MIN_GROUP:
         return []
     groups = clusters.groups()
@@ -274,9 +302,21 @@ def _separate_by_context(usage: list[KeyUsage], by_key: dict[str, KeyUsage],
     seen_in: dict[str, set[str]] = defaultdict(set)
     for u in usage:
         seen_in[root_of[u.key]].update(u.interviews)
+    seen: dict[str, int] = {r: len(v) for r, v in seen_in.items()}
+    if outside:  # company beyond the scope counts as the entity it belongs to
+        root_of.update({k: e for k, e in outside.entity_of.items() if k not in root_of})
+        seen.update({e: info[2] for e, info in outside.entities.items() if e not in seen})
 
     def weight(root: str) -> float:
-        return math.log(1 + n / max(1, len(seen_in.get(root, ()))))
+        return math.log(1 + n / max(1, seen.get(root, 0)))
+
+    def describe(root: str) -> tuple[str, str]:
+        """(type, name in a label) of a feature: a cluster of the scope or an outside entity."""
+        if outside and root in outside.entities and root not in groups:
+            etype, name, _ = outside.entities[root]
+            return etype, name.lower() if etype == "ROLE" else name
+        etype = by_key[root].type if root in by_key else ""
+        return etype, _display_name(root, groups, by_key)
 
     splits: list[_ContextSplit] = []
     for root, keys in sorted(groups.items()):
@@ -292,19 +332,19 @@ def _separate_by_context(usage: list[KeyUsage], by_key: dict[str, KeyUsage],
             for interview, company in u.contexts:
                 for c in company:
                     r = root_of.get(c, c)
-                    if r != root and len(seen_in.get(r, ())) <= UBIQUITOUS * n:
+                    if r != root and seen.get(r, 0) <= UBIQUITOUS * n:
                         features.setdefault(interview, set()).add(r)
         shared = Counter(f for fs in features.values() for f in fs)
         features = {i: {f for f in fs if shared[f] >= 2} for i, fs in sorted(features.items())}
-        split = _group_interviews(keys, features, weight, groups, by_key)
+        split = _group_interviews(keys, features, weight, describe)
         if split:
             splits.append(split)
     return splits
 
 
 def _group_interviews(keys: list[str], features: dict[str, set[str]],
-                      weight: Callable[[str], float], groups: dict[str, list[str]],
-                      by_key: dict[str, KeyUsage]) -> _ContextSplit | None:
+                      weight: Callable[[str], float],
+                      describe: Callable[[str], tuple[str, str]]) -> _ContextSplit | None:
     """Average-linkage grouping of one name's interviews; None when one person is likelier.
 
     A split needs two or more groups, each of CONTEXT_MIN_GROUP interviews and
@@ -361,8 +401,7 @@ def _group_interviews(keys: list[str], features: dict[str, set[str]],
     # one that is not joins the main group.
     while True:
         groups_iv = [sorted(informative[r] for r in g) for g in core]
-        labels, clear = _labels([[features[i] for i in g] for g in groups_iv], weight, groups,
-                                by_key)
+        labels, clear = _labels([[features[i] for i in g] for g in groups_iv], weight, describe)
         vague = [g for g in range(1, len(core)) if not clear[g]]
         if not vague:
             break
@@ -414,8 +453,7 @@ def _average_linkage(sim: np.ndarray, threshold: float,
 
 
 def _labels(groups: list[list[set[str]]], weight: Callable[[str], float],
-            clusters: dict[str, list[str]],
-            by_key: dict[str, KeyUsage]) -> tuple[list[str], list[bool]]:
+            describe: Callable[[str], tuple[str, str]]) -> tuple[list[str], list[bool]]:
     """For each group, the co-mentioned entity that sets it apart: frequent in its interviews,
     rare in the others' (a role before a place before anything else); and whether it clearly
     does (in at least half its interviews more than in the others')."""
@@ -429,7 +467,7 @@ def _labels(groups: list[list[set[str]]], weight: Callable[[str], float],
             contrast = (sum(f in fs for fs in own) / len(own)
                         - sum(f in fs for fs in others) / max(1, len(others)))
             if contrast > 0:
-                etype = by_key[f].type if f in by_key else ""
+                etype = describe(f)[0]
                 rank = _LABEL_TYPES.index(etype) if etype in _LABEL_TYPES else len(_LABEL_TYPES)
                 # Clearly the group's own: the preferred type first; otherwise the most telling.
                 clear = contrast >= 0.5
@@ -440,7 +478,7 @@ def _labels(groups: list[list[set[str]]], weight: Callable[[str], float],
             continue
         best = min(candidates)
         used.add(best[-1])
-        labels.append(_display_name(best[-1], clusters, by_key))
+        labels.append(describe(best[-1])[1])
         clear_ones.append(not best[0])
     return labels, clear_ones
 
@@ -470,25 +508,10 @@ def _judge(a: str, b: str, score: float, etype: str, by_key: dict[str, KeyUsage]
     if len(hints - {None}) == 2:
         return  # two different gazetteer entries: never the same
     # People are kept apart unless nearly identical: "Abu Omar"/"Abu Amer" are two men.
-    if score >= (96 if etype == "PERSON" else SAME):
+    if score >= (PERSON_SAME if etype == "PERSON" else SAME):
         clusters.union(a, b, score)
     else:
         possibly.append((a, b, round(score, 1)))
-
-
-_VOWELS = re.compile(r"[aeiouy]")
-
-
-def skeleton(name: str) -> str:
-    """Consonant skeleton of a transliterated name: doubled letters, vowels after each word's
-    first letter and a final h dropped ("tabqah" -> "tbq", "tel abiad" -> "tl abd")."""
-    words = []
-    for w in name.split():
-        w = re.sub(r"(.)\1+", r"\1", w)
-        if len(w) > 2 and w.endswith("h") and w[-2] in "aeiou":
-            w = w[:-1]
-        words.append(w[:1] + _VOWELS.sub("", w[1:]))
-    return " ".join(words)
 
 
 def _differ_in_kunya_or_number(a: str, b: str) -> bool:
@@ -526,14 +549,19 @@ def _nodes(names: list[str], clusters: _Clusters, by_key: dict[str, KeyUsage]) -
 
 
 def _replay(decisions: list[dict], clusters: _Clusters, by_key: dict[str, KeyUsage]
-            ) -> tuple[list[_Override], list[tuple[set[str], set[str]]]]:
+            ) -> tuple[list[_Override], list[tuple[set[str], set[str]]], list[set[str]]]:
     """Apply merges, splits, renames and rejects in the order they were made (undone ones
-    skipped); returns the analyst's names and the node sets rejected as "not the same"."""
+    skipped); returns the analyst's names, the node sets rejected as "not the same", and the
+    entries of each merge an analyst confirmed."""
     undone = {d["undoes"] for d in decisions if d.get("action") == "undo"}
     overrides: list[_Override] = []
     rejected: list[tuple[set[str], set[str]]] = []
+    confirmed: list[set[str]] = []
     for d in decisions:
         if d.get("id") in undone or d.get("action") == "undo":
+            continue
+        if d.get("action") == "confirm":  # changes nothing; marks the merge as checked
+            confirmed.append(set(d.get("keys", ())))
             continue
         keys = _nodes(list(d.get("keys", [])), clusters, by_key)
         other = _nodes(list(d.get("other_keys", [])), clusters, by_key)
@@ -565,16 +593,17 @@ def _replay(decisions: list[dict], clusters: _Clusters, by_key: dict[str, KeyUsa
                 clusters.detach((out, clusters.score[clusters.find(keys[0])]))
         if action in ("rename", "split", "merge") and d.get("name") and keys:
             overrides.append(_Override(frozenset(keys + other), d["name"]))
-    return overrides, rejected
+    return overrides, rejected, confirmed
 
 
 def _entities(clusters: _Clusters, by_key: dict[str, KeyUsage], overrides: list[_Override],
               possibly: list[tuple[str, str, float]],
-              labels: list[tuple[frozenset[str], str]]) -> Resolution:
-    entities: list[Entity] = []
-    entity_of: dict[str, str] = {}  # node -> entity id
+              labels: list[tuple[frozenset[str], str]], confirmed: list[set[str]],
+              previous: dict[str, str],
+              taken: Callable[[list[str]], set[str]] | None,
+              kept: list[str] = ()) -> Resolution:
     group_of = {k: g for g, (members, _) in enumerate(labels) for k in members}
-    taken: set[str] = set()
+    found: list[tuple[str, list[str], list[str], Entity]] = []  # (root, nodes, keys, entity)
     for root, nodes in sorted(clusters.groups().items()):
         nodes.sort()
         # An exploded key's plain node holds no mentions (its units do): a cluster of such
@@ -599,12 +628,15 @@ def _entities(clusters: _Clusters, by_key: dict[str, KeyUsage], overrides: list[
         for o in overrides:
             if o.keys & set(nodes):
                 name = o.name
-        while eid in taken:  # a split can leave two clusters with one anchor name
-            eid += "'"
-        taken.add(eid)
-        entities.append(Entity(id=eid, type=etype, name=name,  # type: ignore[arg-type]
-                               aliases=tuple(sorted(forms)),
-                               confidence=round(clusters.score[root] / 100.0, 3)))
+        found.append((root, nodes, keys, Entity(id=eid, type=etype, name=name,  # type: ignore[arg-type]
+                                                aliases=tuple(sorted(forms)),
+                                                confidence=round(clusters.score[root] / 100.0, 3))))
+    ids = _stable_ids(found, by_key, clusters, previous, taken, kept)
+    entities: list[Entity] = []
+    entity_of: dict[str, str] = {}  # node -> entity id
+    for (root, nodes, keys, e), eid in zip(found, ids):
+        entities.append(Entity(id=eid, type=e.type, name=e.name, aliases=e.aliases,
+                               confidence=e.confidence))
         for k in nodes:
             entity_of[k] = eid
     assignments: dict[str, str] = {}
@@ -617,10 +649,84 @@ def _entities(clusters: _Clusters, by_key: dict[str, KeyUsage], overrides: list[
         for unit in clusters.units.get(key, ()):
             if entity_of[unit] != assignments[key]:  # only where it differs from the key's
                 assignments[unit] = entity_of[unit]
-    pairs = sorted({tuple(sorted((entity_of[a], entity_of[b]))) + (s,)  # type: ignore[misc]
-                    for a, b, s in possibly if entity_of[a] != entity_of[b]})
+    # Review pairs: one per pair of spellings (the closest score), and per pair of entities.
+    by_nodes: dict[tuple[str, str], float] = {}
+    for a, b, sc in possibly:
+        if entity_of[a] != entity_of[b]:
+            pair = (min(a, b), max(a, b))
+            by_nodes[pair] = max(sc, by_nodes.get(pair, sc))
+    by_entities: dict[tuple[str, str], float] = {}
+    for (a, b), sc in by_nodes.items():
+        pair = tuple(sorted((entity_of[a], entity_of[b])))
+        by_entities[pair] = max(sc, by_entities.get(pair, sc))  # type: ignore[index]
+    entries: dict[str, set[str]] = defaultdict(set)
+    for k, eid in assignments.items():
+        entries[eid].add(k)
+    checked = frozenset(e.id for e in entities
+                        if len(entries[e.id]) > 1 and any(entries[e.id] <= c for c in confirmed))
     return Resolution(entities=tuple(entities), assignments=assignments,
-                      possibly_same=tuple(pairs))  # type: ignore[arg-type]
+                      possibly_same=tuple((a, b, s) for (a, b), s in sorted(by_entities.items())),
+                      key_pairs=tuple((a, b, s) for (a, b), s in sorted(by_nodes.items())),
+                      confirmed=checked)
+
+
+def _stable_ids(found: list[tuple[str, list[str], list[str], Entity]],
+                by_key: dict[str, KeyUsage], clusters: _Clusters, previous: dict[str, str],
+                taken: Callable[[list[str]], set[str]] | None,
+                kept: list[str] = ()) -> list[str]:
+    """Each cluster's entity id: an id its mentions had before, when no stronger claim takes
+    it; otherwise the id derived from its first key, made unique. Claims, strongest first: the
+    entity an analyst merged another into keeps its id; a cluster whose own derived id it is
+    (a split gives each part back its own); the id most of its mentions had. Stable ids keep
+    the analysts' links and bookmarks, and let a store re-point only the mentions that really
+    moved."""
+    # (analyst's merge first, the cluster's own id first, most mentions, id, cluster)
+    claims: list[tuple[float, bool, int, str, int]] = []
+    priority = {eid: -1.0 - n for n, eid in enumerate(kept)}  # the latest merge first
+    for c, (_, nodes, keys, _) in enumerate(found):
+        weight: Counter[str] = Counter()
+        for node in nodes:
+            key = clusters.key_of.get(node, node)
+            if node in previous:
+                weight[previous[node]] += (sum(n for _, n in by_key[key].surfaces)
+                                           if node == key else 1)
+        own = found[c][3].id  # the id this cluster would be given afresh
+        claims += [(priority.get(eid, 0.0), eid != own, -w, eid, c) for eid, w in weight.items()]
+    chosen: dict[int, str] = {}
+    used: set[str] = set()
+    for *_, eid, c in sorted(claims):
+        if c not in chosen and eid not in used:
+            chosen[c] = eid
+            used.add(eid)
+    derived = {c: e.id for c, (_, _, _, e) in enumerate(found) if c not in chosen}
+    # Which ids belong to entities outside the scope: asked once for the likely candidates,
+    # then one by one for the rare long runs of suffixes.
+    known: dict[str, bool] = {}
+    if taken and derived:
+        ask = sorted({i + "'" * n for i in derived.values() for n in range(3)})
+        held = taken(ask)
+        known = {i: i in held for i in ask}
+
+    def free(eid: str) -> bool:
+        if eid in used:
+            return False
+        if taken is None:
+            return True
+        if eid not in known:
+            known[eid] = eid in taken([eid])
+        return not known[eid]
+
+    out: list[str] = []
+    for c in range(len(found)):
+        if c in chosen:
+            out.append(chosen[c])
+            continue
+        eid = derived[c]
+        while not free(eid):  # a split can leave two clusters with one name
+            eid += "'"
+        used.add(eid)
+        out.append(eid)
+    return out
 
 
 def _label_of(nodes: list[str], group_of: dict[str, int],

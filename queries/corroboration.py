@@ -2,8 +2,10 @@
 
 Support counts distinct interviewees (one witness repeating himself is one source), and only
 their own turns: never the interviewer's. Each supporting turn is marked first-hand, hearsay or
-hedged from the words around the mention; hearsay and hedging weigh less. An entity the
-interviewer named first in an interview is flagged: the witness may be repeating the question.
+hedged from the words of its sentence (computed when the interview was written); hearsay and
+hedging weigh less. An entity the interviewer named first in an interview is flagged: the
+witness may be repeating the question. The store ranks the sources and counts them; this module
+reads one page of sources with their quotes.
 """
 from __future__ import annotations
 
@@ -14,25 +16,14 @@ from dataclasses import dataclass
 from rapidfuzz import fuzz
 
 from graph_builder.errors import NotFound
-from graph_builder.model import Entity
-from graph_builder.store.base import GraphStore, InterviewSummary, MentionRow, TurnRow
+from graph_builder.stance import RANK_STANCE
+from graph_builder.store.base import EntitySummary, GraphStore, Subject, SupportRow, TurnRow
 from queries.text import quote
 
-# How much one supporting turn weighs, by how the witness knows it.
+# How much one source weighs, by how the witness knows it (its strongest turn).
 WEIGHTS = {"first_hand": 1.0, "unmarked": 0.8, "hedged": 0.6, "hearsay": 0.4}
-
-_HEARSAY = re.compile(
-    r"\b(?:told (?:me|us|him|her)|(?:people|they|others|everyone|some) (?:said|say|says|told)|"
-    r"i heard|we heard|heard (?:that|from)|according to|it was said|rumou?rs?|word was|"
-    r"(?:he|she) said that|they claimed|was told|were told)\b", re.I)
-_HEDGED = re.compile(
-    r"\b(?:i think|i believe|maybe|perhaps|probably|possibly|i(?:'m| am) not sure|i guess|"
-    r"might have|may have|i don'?t remember exactly|(?:about|around) \d+|approximately|or so|"
-    r"if i remember|i suppose)\b", re.I)
-_FIRST_HAND = re.compile(
-    r"\b(?:i saw|i watched|i was there|i witnessed|with my own eyes|i was (?:in|at|taken|held|"
-    r"with|one of)|we were|i went|i did|i worked|i served|i myself|i was)\b", re.I)
-_SENTENCE = re.compile(r"[^.!?\n]+[.!?]*")
+# Disagreements are read from at most this many supporting turns (an event told by hundreds).
+DISAGREEMENT_TURNS = 2_000
 
 
 @dataclass(frozen=True)
@@ -52,18 +43,17 @@ class Support:
 
 @dataclass(frozen=True)
 class Source:
-    """One interviewee: a distinct source, with every turn in which he attests it."""
+    """One interviewee: a distinct source, with the turns in which he attests it."""
 
     pseudonym: str
-    supports: tuple[Support, ...]
+    stance: str  # of the strongest supporting turn
+    turns: int  # supporting turns in all
+    interviews: tuple[str, ...]
+    supports: tuple[Support, ...]  # the first ones, by interview and offset
 
     @property
     def weight(self) -> float:
-        return max(s.weight for s in self.supports)
-
-    @property
-    def stance(self) -> str:
-        return max(self.supports, key=lambda s: s.weight).stance
+        return WEIGHTS[self.stance]
 
 
 @dataclass(frozen=True)
@@ -77,163 +67,122 @@ class Disagreement:
 @dataclass(frozen=True)
 class Corroboration:
     subject: str  # what was corroborated, in words
-    sources: tuple[Source, ...]  # distinct interviewees, strongest first
+    sources: tuple[Source, ...]  # one page of distinct interviewees, strongest first
+    source_count: int  # every source, not only this page
+    weighted_support: float
     prompted: tuple[str, ...]  # interview ids where the interviewer named it first
     disagreements: tuple[Disagreement, ...]
-
-    @property
-    def source_count(self) -> int:
-        return len(self.sources)
+    offset: int = 0
 
     @property
     def single_source(self) -> bool:
-        return len(self.sources) == 1
+        return self.source_count == 1
 
     @property
-    def weighted_support(self) -> float:
-        return round(sum(s.weight for s in self.sources), 3)
+    def has_next(self) -> bool:
+        return self.offset + len(self.sources) < self.source_count
 
 
-def stance_of(sentence: str) -> str:
-    """How the speaker knows what the sentence says: hearsay, hedged, first_hand or unmarked."""
-    if _HEARSAY.search(sentence):
-        return "hearsay"
-    if _HEDGED.search(sentence):
-        return "hedged"
-    if _FIRST_HAND.search(sentence):
-        return "first_hand"
-    return "unmarked"
-
-
-def sentence_bounds(text: str, start: int, end: int) -> tuple[int, int]:
-    """Offsets in `text` of the sentence holding [start, end), stretched to cover `end`."""
-    for m in _SENTENCE.finditer(text):
-        if m.start() <= start < m.end():
-            lo, hi = m.start(), max(m.end(), end)
-            while lo < hi and text[lo].isspace():
-                lo += 1
-            while hi > lo and text[hi - 1].isspace():
-                hi -= 1
-            return lo, hi
-    return 0, len(text)
-
-
-def sentence_around(text: str, start: int, end: int) -> str:
-    """The sentence of `text` holding [start, end) (offsets into `text`)."""
-    lo, hi = sentence_bounds(text, start, end)
-    return text[lo:hi]
-
-
-def _summaries(store: GraphStore) -> dict[str, InterviewSummary]:
-    return {s.id: s for s in store.interviews()}
-
-
-def _support(turn: TurnRow, summary: InterviewSummary, start: int, end: int) -> Support:
-    local_start, local_end = start - turn.start, end - turn.start
-    stance = stance_of(sentence_around(turn.text, local_start, local_end))
-    return Support(turn=turn, interview_id=turn.interview_id, interview_title=summary.title,
-                   pseudonym=summary.pseudonym, start=start, end=end,
-                   quote=quote(turn.text, local_start, local_end), stance=stance,
-                   weight=WEIGHTS[stance])
-
-
-def _sources(supports: list[Support]) -> tuple[Source, ...]:
-    by_person: dict[str, list[Support]] = defaultdict(list)
-    for s in supports:
-        by_person[s.pseudonym].append(s)
-    sources = [Source(pseudonym=p, supports=tuple(sorted(v, key=lambda s: (s.interview_id, s.start))))
-               for p, v in by_person.items()]
-    return tuple(sorted(sources, key=lambda s: (-s.weight, s.pseudonym)))
-
-
-def _prompted(mentions: list[MentionRow], turns: dict[str, TurnRow]) -> tuple[str, ...]:
-    """Interviews where an interviewer turn names it before any interviewee turn does."""
-    first: dict[str, dict[str, int]] = defaultdict(dict)
-    for m in mentions:
-        t = turns[m.turn_id]
-        role = t.speaker_role
-        if role in ("interviewer", "interviewee"):
-            first[m.interview_id][role] = min(first[m.interview_id].get(role, t.index), t.index)
-    return tuple(sorted(iv for iv, f in first.items()
-                        if "interviewer" in f and f["interviewer"] < f.get("interviewee", 10**9)))
-
-
-def corroborate_entity(store: GraphStore, entity_id: str) -> Corroboration:
-    entity = store.entity(entity_id)
-    if entity is None:
+def _entity(store: GraphStore, entity_id: str) -> EntitySummary:
+    found = store.entity(entity_id)
+    if found is None:
         raise NotFound(f"no entity {entity_id!r}; `testimony entities NAME` lists them")
-    mentions = store.mentions(entity_id=entity_id)
-    turns = {t.id: t for t in store.turns([m.turn_id for m in mentions])}
-    summaries = _summaries(store)
-    supports = [_support(turns[m.turn_id], summaries[m.interview_id], m.start, m.end)
-                for m in mentions if turns[m.turn_id].speaker_role == "interviewee"]
-    sources = _sources(supports)
-    differ = disagreements(store, sources, exclude={entity_id}) if entity.type == "EVENT" else ()
-    return Corroboration(subject=f"{entity.name} ({entity.type})", sources=sources,
-                         prompted=_prompted(mentions, turns), disagreements=differ)
+    return found
 
 
-def corroborate_link(store: GraphStore, a: str, b: str) -> Corroboration:
+def _support(row: SupportRow, title: str) -> Support:
+    t = row.turn
+    return Support(turn=t, interview_id=t.interview_id, interview_title=title,
+                   pseudonym=row.pseudonym, start=row.start, end=row.end,
+                   quote=quote(t.text, row.start - t.start, row.end - t.start),
+                   stance=row.stance, weight=WEIGHTS.get(row.stance, WEIGHTS["unmarked"]))
+
+
+def corroborate(store: GraphStore, subject: Subject, *, offset: int = 0, limit: int | None = 20,
+                supports_per_source: int = 20, with_disagreements: bool = False) -> Corroboration:
+    """One page of sources of the subject (all of them when `limit` is None), each with its
+    first supporting quotes; the counts and the weighted support cover every source."""
+    a = _entity(store, subject.entity_id)
+    b = _entity(store, subject.other_id) if subject.other_id else None
+    if b is not None and b.mentions < a.mentions:  # the store walks the rarer one's mentions
+        a, b = b, a
+        subject = Subject(a.id, b.id)
+    words = f"{a.entity.name} ({a.entity.type})" if b is None else f"{a.entity.name} — {b.entity.name}"
+    stances = store.stance_counts(subject)
+    total = sum(stances.values())
+    weighted = round(sum(WEIGHTS[RANK_STANCE[r]] * n for r, n in stances.items()), 3)
+    page = store.sources(subject, offset, total if limit is None else limit)
+    rows = store.supports(subject, [s.pseudonym for s in page],
+                          max(1, len(page)) * max(1, supports_per_source) * 4)
+    titles = {i: s.title for i, s in store.interview_summaries(
+        {r.turn.interview_id for r in rows}).items()}
+    by_person: dict[str, list[Support]] = defaultdict(list)
+    for r in rows:
+        if len(by_person[r.pseudonym]) < supports_per_source:
+            by_person[r.pseudonym].append(_support(r, titles.get(r.turn.interview_id, "")))
+    sources = tuple(Source(pseudonym=s.pseudonym, stance=RANK_STANCE[s.best_stance],
+                           turns=s.turns, interviews=s.interviews,
+                           supports=tuple(by_person.get(s.pseudonym, ())))
+                    for s in page)
+    events = "EVENT" in (a.entity.type, b.entity.type if b else None)
+    differ: tuple[Disagreement, ...] = ()
+    if (events or with_disagreements) and total >= 2:
+        differ = disagreements(store, store.supports(subject, None, DISAGREEMENT_TURNS),
+                               exclude={x.id for x in (a, b) if x is not None})
+    return Corroboration(subject=words, sources=sources, source_count=total,
+                         weighted_support=weighted, prompted=tuple(store.prompted(subject)),
+                         disagreements=differ, offset=offset)
+
+
+def corroborate_entity(store: GraphStore, entity_id: str, **page) -> Corroboration:
+    return corroborate(store, Subject(entity_id), **page)
+
+
+def corroborate_link(store: GraphStore, a: str, b: str, **page) -> Corroboration:
     """Support for a connection: interviewee turns naming both entities, or a typed link."""
-    ea, eb = store.entity(a), store.entity(b)
-    if ea is None or eb is None:
-        raise NotFound(f"no entity {a if ea is None else b!r}")
-    ma = store.mentions(entity_id=a)
-    mb = store.mentions(entity_id=b)
-    shared = sorted({m.turn_id for m in ma} & {m.turn_id for m in mb})
-    linked = {ln.turn_id for ln in store.links(entity_id=a) if b in (ln.source_id, ln.target_id)}
-    turn_ids = sorted(set(shared) | linked)
-    turns = {t.id: t for t in store.turns(sorted({m.turn_id for m in ma + mb} | linked))}
-    summaries = _summaries(store)
-    supports = []
-    for tid in turn_ids:
-        t = turns[tid]
-        if t.speaker_role != "interviewee":
-            continue
-        spans = [m for m in ma + mb if m.turn_id == tid]
-        start, end = min(m.start for m in spans), max(m.end for m in spans)
-        supports.append(_support(t, summaries[t.interview_id], start, end))
-    sources = _sources(supports)
-    prompted = sorted(set(_prompted(ma, turns)) & set(_prompted(mb, turns)))
-    differ = disagreements(store, sources, exclude={a, b}) if "EVENT" in (ea.type, eb.type) else ()
-    return Corroboration(subject=f"{ea.name} — {eb.name}", sources=sources,
-                         prompted=tuple(prompted), disagreements=differ)
+    return corroborate(store, Subject(a, b), **page)
 
 
 @dataclass(frozen=True)
 class SimilarTurn:
     turn: TurnRow
     pseudonym: str
-    shared_entities: tuple[Entity, ...]
+    shared_entities: tuple[EntitySummary, ...]
     similarity: float  # rapidfuzz token_set_ratio of the two turns' words
     score: float
 
 
+SIMILAR_CANDIDATES = 200  # turns sharing the most entities, then compared word for word
+
+
 def corroborate_turn(store: GraphStore, turn_id: str, limit: int = 20) -> list[SimilarTurn]:
-    """Turns of other interviews that tell the same thing: shared entities plus similar words."""
+    """Turns of other interviews that tell the same thing: shared entities plus similar words.
+
+    The store proposes the interviewee turns of other interviews that share most of this
+    turn's entities; the best SIMILAR_CANDIDATES of them are compared word for word."""
     found = store.turns([turn_id])
     if not found:
         raise NotFound(f"no turn {turn_id!r}")
     turn = found[0]
-    own = {m.entity_id for m in store.mentions(turn_ids=[turn_id])}
+    own = sorted({m.entity_id for m in store.mentions(turn_ids=[turn_id])})
     if not own:
         return []
-    entities = {e.id: e for e in store.entities()}
-    candidates: dict[str, set[str]] = defaultdict(set)
-    for eid in own:
-        for m in store.mentions(entity_id=eid):
-            if m.interview_id != turn.interview_id:
-                candidates[m.turn_id].add(eid)
-    summaries = _summaries(store)
+    candidates = store.turns_naming(own, turn.interview_id, SIMILAR_CANDIDATES)
+    turns = {t.id: t for t in store.turns(t for t, _ in candidates)}
+    shared: dict[str, set[str]] = defaultdict(set)
+    for m in store.mentions(turn_ids=list(turns)):
+        if m.entity_id in own:
+            shared[m.turn_id].add(m.entity_id)
+    entities = store.entity_summaries(own)
+    people = {i: s.pseudonym for i, s in store.interview_summaries(
+        {t.interview_id for t in turns.values()}).items()}
     out = []
-    for t in store.turns(sorted(candidates)):
-        if t.speaker_role != "interviewee":
-            continue
+    for t in turns.values():
         sim = fuzz.token_set_ratio(turn.text, t.text) / 100.0
-        shared = tuple(entities[e] for e in sorted(candidates[t.id]) if e in entities)
-        score = round(len(shared) / len(own) + sim, 4)
-        out.append(SimilarTurn(turn=t, pseudonym=summaries[t.interview_id].pseudonym,
-                               shared_entities=shared, similarity=round(sim, 4), score=score))
+        ents = tuple(entities[e] for e in sorted(shared[t.id]) if e in entities)
+        out.append(SimilarTurn(turn=t, pseudonym=people[t.interview_id], shared_entities=ents,
+                               similarity=round(sim, 4),
+                               score=round(len(shared[t.id]) / len(own) + sim, 4)))
     out.sort(key=lambda s: (-s.score, s.turn.interview_id, s.turn.index))
     return out[:limit]
 
@@ -249,44 +198,41 @@ _NUMBER = re.compile(r"\b(?:\d[\d,]*|two|three|four|five|six|seven|eight|nine|te
                      r"twenty|thirty|forty|fifty|hundreds?|thousands?)\b(?= \w)", re.I)
 
 
-def disagreements(store: GraphStore, sources: tuple[Source, ...],
+def disagreements(store: GraphStore, supports: list[SupportRow],
                   exclude: set[str] = frozenset()) -> tuple[Disagreement, ...]:  # type: ignore[assignment]
-    """Dates, numbers and places each source gives alongside the subject; listed where they differ.
-
-    Both versions are kept side by side; nothing is decided for the analyst."""
-    if len(sources) < 2:
+    """Dates, numbers, places and actors each source gives in the sentences that attest the
+    subject; listed where they differ. Both versions are kept side by side; nothing is
+    decided for the analyst."""
+    by_person: dict[str, list[SupportRow]] = defaultdict(list)
+    for s in supports:
+        by_person[s.pseudonym].append(s)
+    if len(by_person) < 2:
         return ()
-    turn_ids = [s.turn.id for src in sources for s in src.supports]
-    # The support's sentence, in interview offsets: only what is said there counts.
-    sentences = {}
-    for src in sources:
-        for s in src.supports:
-            lo, hi = sentence_bounds(s.turn.text, s.start - s.turn.start, s.end - s.turn.start)
-            sentences[(src.pseudonym, s.turn.id, s.start)] = (s.turn.start + lo, s.turn.start + hi,
-                                                             s.turn.text[lo:hi])
-    entities = {e.id: e for e in store.entities()}
     kinds = {"PLACE": "places", "PERSON": "actors", "ORG": "actors"}
-    named: list[tuple[str, int, str, str]] = []  # (turn id, offset, aspect, name)
-    for m in store.mentions(turn_ids=turn_ids):
-        e = entities.get(m.entity_id)
-        if e is not None and e.id not in exclude and e.type in kinds:
-            named.append((m.turn_id, m.start, kinds[e.type], e.name))
+    mentions = store.mentions(turn_ids={s.turn.id for s in supports})
+    names = store.entity_summaries({m.entity_id for m in mentions})
+    named: dict[str, list[tuple[int, str, str]]] = defaultdict(list)  # turn -> (offset, aspect, name)
+    for m in mentions:
+        e = names.get(m.entity_id)
+        if e is not None and e.id not in exclude and e.entity.type in kinds:
+            named[m.turn_id].append((m.start, kinds[e.entity.type], e.entity.name))
     out = []
     for aspect in ("dates", "numbers", "places", "actors"):
         versions = []
-        for src in sources:
+        for who in sorted(by_person):
             values: set[str] = set()
-            for s in src.supports:
-                lo, hi, sentence = sentences[(src.pseudonym, s.turn.id, s.start)]
+            for s in by_person[who]:
+                lo, hi = s.sentence_start, s.sentence_end
+                sentence = s.turn.text[lo - s.turn.start:hi - s.turn.start]
                 if aspect == "dates":
                     values |= {v.lower() for v in _DATE.findall(sentence)}
                 elif aspect == "numbers":
                     values |= {v.lower() for v in _NUMBER.findall(_DATE.sub(" ", sentence))}
                 else:
-                    values |= {name for tid, at, kind, name in named
-                               if tid == s.turn.id and kind == aspect and lo <= at < hi}
+                    values |= {name for at, kind, name in named[s.turn.id]
+                               if kind == aspect and lo <= at < hi}
             if values:
-                versions.append((src.pseudonym, tuple(sorted(values))))
+                versions.append((who, tuple(sorted(values))))
         if len(versions) >= 2 and len({v for _, v in versions}) > 1:
             out.append(Disagreement(aspect=aspect, versions=tuple(versions)))
     return tuple(out)

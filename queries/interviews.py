@@ -25,7 +25,7 @@ def list_interviews(store: GraphStore) -> list[InterviewSummary]:
 
 
 def read_interview(store: GraphStore, interview_id: str) -> InterviewReading:
-    summary = next((s for s in store.interviews() if s.id == interview_id), None)
+    summary = store.interview_summaries([interview_id]).get(interview_id)
     if summary is None:
         raise NotFound(f"no interview {interview_id!r}; `testimony stats` lists them")
     mentions: dict[str, list[MentionRow]] = {}

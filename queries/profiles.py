@@ -1,12 +1,12 @@
-"""Entity pages: every mention across interviews with its quote and provenance."""
+"""Entity pages: an entity's counts, its mentions one page of interviews at a time, the
+entities named with it and its typed links."""
 from __future__ import annotations
 
-from collections import Counter
 from dataclasses import dataclass
 
 from graph_builder.errors import NotFound
-from graph_builder.model import Entity
-from graph_builder.store.base import GraphStore, LinkRow, MentionRow, TurnRow
+from graph_builder.store.base import (EntityInInterview, EntitySummary, GraphStore, LinkRow,
+                                      MentionRow, Page, Subject, TurnRow)
 from queries.text import quote, terms
 
 
@@ -26,53 +26,60 @@ class MentionInContext:
 
 
 @dataclass(frozen=True)
+class InterviewMentions:
+    """How one interview names the entity, with each mention in context."""
+
+    named: EntityInInterview
+    mentions: tuple[MentionInContext, ...]  # in text order
+
+
+@dataclass(frozen=True)
 class EntityProfile:
-    entity: Entity
-    mentions: tuple[MentionInContext, ...]  # in interview, then text order
-    interviews: tuple[str, ...]  # interview ids
-    interviewees: tuple[str, ...]  # distinct pseudonyms who name it in their own turns
-    co_mentioned: tuple[tuple[Entity, int], ...]  # entities named in the same turns, with counts
-    links: tuple[LinkRow, ...]
+    summary: EntitySummary
+    interviews: Page[InterviewMentions]  # one page of interviews, by interview id
+    interviewees: tuple[str, ...]  # the first pseudonyms who name it in their own turns
+    co_mentioned: tuple[tuple[EntitySummary, int], ...]  # named in the same turns, turns in common
+    links: Page[LinkRow]
+
+    @property
+    def entity(self):
+        return self.summary.entity
 
 
 def find_entities(store: GraphStore, text: str = "", entity_type: str | None = None,
-                  limit: int = 50) -> list[tuple[Entity, int]]:
-    """Entities whose name or alias contains `text` (folded), with mention counts, most named first."""
-    q = " ".join(terms(text))
-    counts = store.mention_counts()
-    out = []
-    for e in store.entities(entity_type):
-        if q and not any(q in " ".join(terms(n)) for n in (e.name, *e.aliases)):
-            continue
-        out.append((e, counts.get(e.id, 0)))
-    out.sort(key=lambda ec: (-ec[1], ec[0].name.casefold(), ec[0].id))
-    return out[:limit]
+                  limit: int = 50, offset: int = 0) -> Page[EntitySummary]:
+    """Entities a word of whose name or alias starts with each word of `text` (folded), most
+    mentioned first ("raq" finds Raqqa and ar-Raqqah; "abu om" finds every Abu Omar)."""
+    return store.find_entities(terms(text), entity_type, offset, limit)
 
 
-def entity_profile(store: GraphStore, entity_id: str, co_mentioned_limit: int = 25) -> EntityProfile:
-    entity = store.entity(entity_id)
-    if entity is None:
+def entity_profile(store: GraphStore, entity_id: str, *, offset: int = 0, limit: int = 10,
+                   co_mentioned_limit: int = 25, links_limit: int = 50,
+                   names_limit: int = 30) -> EntityProfile:
+    """An entity page: `limit` interviews from `offset` (by interview id), each with every
+    mention of the entity there and its quote."""
+    summary = store.entity(entity_id)
+    if summary is None:
         raise NotFound(f"no entity {entity_id!r}; search for it with `testimony entities NAME`")
-    mentions = store.mentions(entity_id=entity_id)
-    turns = {t.id: t for t in store.turns([m.turn_id for m in mentions])}
-    summaries = {s.id: s for s in store.interviews()}
-    contexts = []
+    page = store.entity_interviews(entity_id, offset, limit)
+    ids = [n.interview.id for n in page]
+    mentions = store.mentions(entity_id=entity_id, interview_ids=ids) if ids else []
+    turns = {t.id: t for t in store.turns({m.turn_id for m in mentions})}
+    by_interview: dict[str, list[MentionInContext]] = {i: [] for i in ids}
     for m in mentions:
         turn = turns[m.turn_id]
-        s = summaries[m.interview_id]
-        contexts.append(MentionInContext(
-            mention=m, turn=turn, interview_title=s.title, pseudonym=s.pseudonym,
+        named = next(n for n in page if n.interview.id == m.interview_id)
+        by_interview[m.interview_id].append(MentionInContext(
+            mention=m, turn=turn, interview_title=named.interview.title,
+            pseudonym=named.interview.pseudonym,
             quote=quote(turn.text, m.start - turn.start, m.end - turn.start)))
-    interviewees = sorted({c.pseudonym for c in contexts if c.turn.speaker_role == "interviewee"})
-    company: Counter[str] = Counter()
-    turn_ids = sorted(turns)
-    for m in store.mentions(turn_ids=turn_ids):
-        if m.entity_id != entity_id:
-            company[m.entity_id] += 1
-    entities = {e.id: e for e in store.entities()}
-    co = sorted(((entities[eid], n) for eid, n in company.items() if eid in entities),
-                key=lambda en: (-en[1], en[0].id))[:co_mentioned_limit]
-    return EntityProfile(entity=entity, mentions=tuple(contexts),
-                         interviews=tuple(sorted({m.interview_id for m in mentions})),
-                         interviewees=tuple(interviewees), co_mentioned=tuple(co),
-                         links=tuple(store.links(entity_id=entity_id)))
+    rows = tuple(InterviewMentions(named=n, mentions=tuple(by_interview[n.interview.id]))
+                 for n in page)
+    co = store.co_mentioned(entity_id, co_mentioned_limit)
+    others = store.entity_summaries(e for e, _ in co)
+    names = store.sources(Subject(entity_id), 0, names_limit)
+    return EntityProfile(
+        summary=summary, interviews=Page(rows, page.total, page.offset),
+        interviewees=tuple(sorted(s.pseudonym for s in names)),
+        co_mentioned=tuple((others[e], n) for e, n in co if e in others),
+        links=store.entity_links(entity_id, 0, links_limit))

@@ -22,6 +22,13 @@ def terms(query: str) -> list[str]:
     return seen
 
 
+def search_text(text: str) -> str:
+    """What the full-text indexes of both stores hold for a text: its folded words, one space
+    apart. Queries are folded the same way (`terms`), so every store finds a turn that holds
+    every word of a query as a whole word, and only such turns."""
+    return " ".join(_WORD.findall(fold(text)))
+
+
 def term_spans(text: str, words: list[str]) -> list[tuple[int, int]]:
     """Where each word occurs as a whole word in `text` (offsets into `text`)."""
     folded = fold(text)

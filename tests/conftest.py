@@ -230,3 +230,8 @@ def pytest_configure(config) -> None:
     config.addinivalue_line(
         "markers", "neo4j: needs the real Neo4j server (scripts/neo4j-server.sh); in CI these "
         "run, never skip. `-m 'not neo4j'` leaves them out of a quick local run.")
+
+
+def all_entities(store) -> list:
+    """Every entity of a store with its counts (EntitySummary), most named first."""
+    return list(store.find_entities([], None, 0, 10**9))

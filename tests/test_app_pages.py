@@ -35,6 +35,7 @@ from queries.interviews import list_interviews, read_interview  # noqa: E402
 from queries.network import InterviewFilter, cooccurrence_graph  # noqa: E402
 from queries.paths import neighbourhood, shortest_paths  # noqa: E402
 from queries.profiles import entity_profile, find_entities  # noqa: E402
+from tests.conftest import all_entities  # noqa: E402
 
 APP = str(REPO / "streamlit_app.py")
 TIMEOUT = 120  # generous: the network page lays out a graph on its first run
@@ -85,12 +86,30 @@ def graph_data(at: AppTest) -> dict:
 
 
 def place_in_several_interviews(store):
-    """The most-named place that several sample interviews mention (Raqqa in the corpus)."""
-    for entity, _ in find_entities(store, "", "PLACE", limit=200):
-        prof = entity_profile(store, entity.id)
-        if len(prof.interviews) >= 3:
-            return entity, prof
+    """The most-named place that several sample interviews mention (Raqqa in the corpus),
+    with its whole profile (every interview on one page)."""
+    for found in find_entities(store, "", "PLACE", limit=200):
+        prof = entity_profile(store, found.id, limit=10_000)
+        if prof.interviews.total >= 3:
+            return found.entity, prof
     pytest.fail("the sample corpus should name one place in at least three interviews")
+
+
+def interview_ids(prof) -> list[str]:
+    return [row.named.interview.id for row in prof.interviews]
+
+
+def all_mentions(prof) -> list:
+    return [c for row in prof.interviews for c in row.mentions]
+
+
+def pick(at: AppTest, key: str, entity) -> AppTest:
+    """Choose an entity in an entity picker: type its name in the finder, then select it."""
+    at.text_input(key=f"{key}_find").input(entity.name).run()
+    assert not at.exception, at.exception
+    at.selectbox(key=key).select(entity.id).run()
+    assert not at.exception, at.exception
+    return at
 
 
 # --- the entry script -----------------------------------------------------------------------
@@ -118,20 +137,33 @@ def test_empty_store_says_how_to_ingest(app_env, monkeypatch, tmp_path):
 # --- search ---------------------------------------------------------------------------------
 
 def test_search_finds_a_place_in_every_interview_that_names_it(app_env, sample_store):
+    from queries.search import search
     entity, prof = place_in_several_interviews(sample_store)
     titles = {s.id: s.title for s in list_interviews(sample_store)}
+    every = search(sample_store, entity.name, limit=10_000)
+    assert {h.turn.interview_id for h in every} >= set(interview_ids(prof))
     at = open_page(app_support.SEARCH_PAGE)
-    at.number_input(key="search_limit").set_value(1000)
     at.text_input(key="search_q").input(entity.name).run()
     assert not at.exception, at.exception
     assert at.query_params.get("q") == entity.name
-    bodies = html_bodies(at)
-    for iid in prof.interviews:
+    assert f"{every.total:,} turns, best first" in [h.value for h in at.subheader]
+    # One page at a time, best first; the pages together are every hit, each highlighted.
+    seen: list[str] = []
+    while True:
+        bodies = [b for b in html_bodies(at) if "chars " in b and "turn " in b]
+        assert 0 < len(bodies) <= 20 and all("<mark" in b for b in bodies)
+        seen += [b for b in bodies]
+        nxt = at.button(key="search_page_next")
+        if nxt.disabled:
+            break
+        nxt.click().run()
+        assert not at.exception, at.exception
+    assert len(seen) == every.total
+    for iid in interview_ids(prof):
         title = html.escape(titles[iid])
-        assert any(title in b and "<mark" in b for b in bodies), f"no highlighted turn from {iid}"
-    # Provenance of each hit: speaker, turn index and offsets are shown with the words.
-    hit_blocks = [b for b in bodies if "chars " in b and "turn " in b]
-    assert len(hit_blocks) >= len(prof.interviews)
+        assert any(title in b for b in seen), f"no highlighted turn from {iid}"
+    at.button(key="search_page_prev").click().run()
+    bodies = html_bodies(at)
     # Each hit links to the reader at its turn, and to the entities it mentions.
     targets = [parse_qs(ln.proto.query_string) for ln in at.get("page_link")]
     assert any(t.get("interview") and t.get("turn") for t in targets)
@@ -141,7 +173,7 @@ def test_search_finds_a_place_in_every_interview_that_names_it(app_env, sample_s
 def test_search_filters_by_interviewee(app_env, sample_store):
     entity, prof = place_in_several_interviews(sample_store)
     summaries = {s.id: s for s in list_interviews(sample_store)}
-    who = summaries[prof.interviews[0]]
+    who = summaries[interview_ids(prof)[0]]
     at = open_page(app_support.SEARCH_PAGE, q=entity.name)
     at.selectbox(key="search_who").select(who.pseudonym).run()
     assert not at.exception, at.exception
@@ -166,12 +198,12 @@ def test_entity_page_lists_mentions_from_several_interviews(app_env, sample_stor
     at = open_page(app_support.ENTITY_PAGE, entity=entity.id)
     assert any(html.escape(entity.name) in b and "font-size:1.9rem" in b for b in html_bodies(at))
     metrics = {m.label: m.value for m in at.metric}
-    assert metrics["Mentions"] == str(len(prof.mentions))
-    assert metrics["Interviews"] == str(len(prof.interviews))
+    assert metrics["Mentions"] == f"{len(all_mentions(prof)):,}" == f"{prof.summary.mentions:,}"
+    assert metrics["Interviews"] == str(prof.interviews.total)
     assert metrics["Distinct interviewees"] == str(len(prof.interviewees))
-    assert len(at.expander) == len(prof.interviews)  # one group per interview
+    assert len(at.expander) == min(10, prof.interviews.total)  # one group per interview, paged
     bodies = html_bodies(at)
-    for iid in prof.interviews:
+    for iid in interview_ids(prof)[:10]:
         quotes = [b for b in bodies if f"<b>{html.escape(titles[iid])}</b>" in b]
         assert quotes, f"no mention from {iid}"
         assert any("<mark" in q for q in quotes)
@@ -185,7 +217,7 @@ def test_entity_page_finder_without_an_entity(app_env):
     at = open_page(app_support.ENTITY_PAGE)
     assert at.selectbox(key="entity_pick").value is None
     assert [ln for ln in at.get("page_link") if "entity=" in ln.proto.query_string]
-    at.text_input(key="entity_find").input("raq").run()
+    at.text_input(key="entity_pick_find").input("raq").run()
     assert not at.exception, at.exception
     options = at.selectbox(key="entity_pick").options
     assert options and all("Place" in o or "raq" in o.casefold() for o in options)
@@ -354,14 +386,20 @@ def switch(at: AppTest, page: str, **query: str) -> AppTest:
 def test_corroboration_of_a_place_lists_each_distinct_interviewee_once(app_env, sample_store,
                                                                        downloads):
     entity, prof = place_in_several_interviews(sample_store)  # Raqqa in the sample corpus
-    corr = corroborate_entity(sample_store, entity.id)
+    corr = corroborate_entity(sample_store, entity.id, limit=10)
+    every = corroborate_entity(sample_store, entity.id, limit=None)
     at = open_page(app_support.CORROBORATION_PAGE, entity=entity.id)
     shown = sources_shown(at)
-    assert len(shown) == len(set(shown)) == corr.source_count >= 3  # several, each once
-    assert set(shown) == set(prof.interviewees)
+    assert len(shown) == len(set(shown)) == min(10, corr.source_count) >= 3  # several, each once
+    assert shown == [s.pseudonym for s in corr.sources]
+    if corr.has_next:  # the next page holds the rest, strongest first still
+        at.button(key="corr_page_next").click().run()
+        shown += sources_shown(at)
+        at.button(key="corr_page_prev").click().run()
+    assert set(shown) == set(prof.interviewees) == {s.pseudonym for s in every.sources}
     metrics = {m.label: m.value for m in at.metric}
     assert metrics["Independent sources"] == str(corr.source_count)
-    assert metrics["Supporting turns"] == str(sum(len(s.supports) for s in corr.sources))
+    assert metrics["Weighted support"] == f"{corr.weighted_support:g}"
     assert not any("Single source" in w.value for w in at.warning)
     # Every supporting quote: stance badge first, then its provenance and the words.
     bodies = html_bodies(at)
@@ -386,7 +424,7 @@ def test_corroboration_of_a_place_lists_each_distinct_interviewee_once(app_env, 
     md = downloads(f"{stem}.md").decode()
     assert md.startswith("# Corroboration:") and all(p in md for p in prof.interviewees)
     rows = list(csv.DictReader(io.StringIO(downloads(f"{stem}.csv").decode())))
-    assert len(rows) == sum(len(s.supports) for s in corr.sources)
+    assert len(rows) == sum(s.turns for s in every.sources)  # the report holds every quote
     assert "nationality" not in rows[0]
     at.checkbox(key="corr_attributes").check().run()
     assert any("identify" in w.value for w in at.warning)
@@ -395,7 +433,7 @@ def test_corroboration_of_a_place_lists_each_distinct_interviewee_once(app_env, 
 
 
 def test_corroboration_single_source_is_flagged(app_env, sample_store):
-    entity = next(e for e in sample_store.entities()
+    entity = next(e for e in all_entities(sample_store)
                   if corroborate_entity(sample_store, e.id).source_count == 1)
     at = open_page(app_support.CORROBORATION_PAGE, entity=entity.id)
     assert any("Single source" in w.value for w in at.warning)
@@ -408,8 +446,8 @@ def test_corroboration_shows_disagreements_side_by_side(app_env, sample_store, m
     entity, _ = place_in_several_interviews(sample_store)
     real = app_support.corroborate_entity
 
-    def with_disagreement(store, entity_id):
-        corr = real(store, entity_id)
+    def with_disagreement(store, entity_id, **page):
+        corr = real(store, entity_id, **page)
         a, b = corr.sources[0].pseudonym, corr.sources[1].pseudonym
         return replace(corr, disagreements=(Disagreement(
             aspect="numbers", versions=((a, ("thirty",)), (b, ("<b>fifty</b>",)))),))
@@ -425,7 +463,7 @@ def test_corroboration_shows_disagreements_side_by_side(app_env, sample_store, m
 def test_corroboration_of_a_link_between_two_entities(app_env, sample_store):
     entity, prof = place_in_several_interviews(sample_store)
     other = prof.co_mentioned[0][0]
-    corr = corroborate_link(sample_store, entity.id, other.id)
+    corr = corroborate_link(sample_store, entity.id, other.id, limit=10)
     at = open_page(app_support.CORROBORATION_PAGE, entity=entity.id, **{"with": other.id})
     assert at.radio(key="corr_mode").value == "link"
     shown = sources_shown(at)
@@ -441,13 +479,14 @@ def test_corroboration_modes_follow_links_then_the_analyst(app_env, sample_store
     at.radio(key="corr_mode").set_value("link").run()  # the entity stays chosen
     assert at.radio(key="corr_mode").value == "link"
     assert at.selectbox(key="corr_entity").value == entity.id
-    at.selectbox(key="corr_with").select(other.id).run()
+    pick(at, "corr_with", other.entity)
+    assert at.radio(key="corr_mode").value == "link"
     assert at.query_params.get("with") == other.id and sources_shown(at)
     at.radio(key="corr_mode").set_value("turn").run()
     assert at.radio(key="corr_mode").value == "turn"
     assert "entity" not in at.query_params and "with" not in at.query_params
     # A link to a turn from elsewhere opens the turn mode again.
-    turn = prof.mentions[0].turn
+    turn = all_mentions(prof)[0].turn
     switch(at, app_support.SEARCH_PAGE, q=entity.name)
     switch(at, app_support.CORROBORATION_PAGE, turn=turn.id)
     assert at.radio(key="corr_mode").value == "turn"
@@ -481,7 +520,7 @@ def test_entity_search_and_reader_link_to_corroboration(app_env, sample_store):
     switch(at, app_support.SEARCH_PAGE, q=entity.name)
     turn_links = [q["turn"][0] for p, q in link_targets(at) if corr_page in p and "turn" in q]
     assert turn_links and all("#" in t for t in turn_links)
-    doc = read_interview(sample_store, prof.interviews[0])
+    doc = read_interview(sample_store, interview_ids(prof)[0])
     switch(at, app_support.INTERVIEW_PAGE, interview=doc.summary.id)
     reader_links = {q["turn"][0] for p, q in link_targets(at) if corr_page in p}
     assert reader_links == {rt.turn.id for rt in doc.turns if rt.mentions}
@@ -561,7 +600,7 @@ def test_network_interviewee_filters(app_env, sample_store):
 
 def test_network_neighbourhood_of_an_entity(app_env, sample_store):
     entity, _ = place_in_several_interviews(sample_store)
-    expected = neighbourhood(sample_store, entity.id, 1, graph=cooccurrence_graph(sample_store))
+    expected = neighbourhood(sample_store, entity.id, 1)
     at = open_page(app_support.NETWORK_PAGE, centre=entity.id, depth="1")
     assert at.radio(key="net_mode").value == "neighbourhood"
     assert _node_ids(at) == set(expected)
@@ -573,12 +612,11 @@ def test_network_paths_with_the_turns_attesting_each_hop(app_env, sample_store):
     g = cooccurrence_graph(sample_store)
     entity, _ = place_in_several_interviews(sample_store)
     target = next(n for n in sorted(g) if nx.shortest_path_length(g, entity.id, n) == 2)
-    expected = shortest_paths(sample_store, entity.id, target, graph=g)
+    expected = shortest_paths(sample_store, entity.id, target)
     at = open_page(app_support.NETWORK_PAGE)
     at.radio(key="net_mode").set_value("paths").run()
-    at.selectbox(key="net_path_from").select(entity.id).run()
-    at.selectbox(key="net_path_to").select(target).run()
-    assert not at.exception, at.exception
+    pick(at, "net_path_from", entity)
+    pick(at, "net_path_to", sample_store.entity(target).entity)
     lines = [m.value for m in at.markdown if m.value.startswith("**Path ")]
     assert len(lines) == len(expected)
     drawn = _node_ids(at)
@@ -602,7 +640,8 @@ def test_network_colours_by_community_and_lists_central_entities(app_env, sample
     assert all(item["label"].startswith("Community") or item["label"] == "Other communities"
                for item in data["legend"])
     assert {n["colour"] for n in data["nodes"]} <= set(render.COMMUNITY_COLOURS) | {render.FALLBACK_COLOUR}
-    assert all(n.get("community") for n in data["nodes"])
+    linked = {x for a, b, _ in sample_store.cooccurrence_edges() for x in (a, b)}
+    assert all(n.get("community") for n in data["nodes"] if n["id"] in linked)
     central = next(d.value for d in at.dataframe if "betweenness" in d.value.columns)
     assert len(central) > 0 and list(central["betweenness"]) == sorted(central["betweenness"],
                                                                        reverse=True)
@@ -618,7 +657,8 @@ def test_network_exports_what_is_on_screen(app_env, sample_store, downloads):
     back = nx.read_gexf(io.BytesIO(downloads("testimony-network.gexf")))
     assert set(back.nodes) == on_screen
     assert {d["type"] for _, d in back.nodes(data=True)} == {"PLACE", "PERSON"}
-    assert all("community" in d and "viz" in d for _, d in back.nodes(data=True))
+    linked = {x for a, b, _ in sample_store.cooccurrence_edges() for x in (a, b)}
+    assert all("viz" in d and ("community" in d or n not in linked) for n, d in back.nodes(data=True))
     assert downloads("testimony-network.png").startswith(b"\x89PNG")
     assert set(nx.read_graphml(io.BytesIO(downloads("testimony-network.graphml")))) == on_screen
 
@@ -646,9 +686,9 @@ def test_export_page_offers_every_format_of_the_chosen_subgraph(app_env, sample_
     # The neighbourhood of one entity instead.
     entity, _ = place_in_several_interviews(sample_store)
     at.radio(key="exp_scope").set_value("neighbourhood").run()
-    at.selectbox(key="exp_centre").select(entity.id).run()
-    assert not at.exception, at.exception
-    hood = neighbourhood(sample_store, entity.id, 1, graph=cooccurrence_graph(sample_store))
+    pick(at, "exp_centre", entity)
+    from graph_builder.store.base import NetworkQuery
+    hood = neighbourhood(sample_store, entity.id, 1, query=NetworkQuery(max_nodes=500))
     back = nx.read_gexf(io.BytesIO(downloads("testimony-export.gexf")))
     assert set(back.nodes) == set(hood)
 
@@ -706,10 +746,9 @@ def test_curation_merge_from_the_review_queue_is_logged_and_undone(curation_env)
     assert [d["action"] for d in log] == ["merge"] and log[0]["who"] == "A. Analyst"
     assert log[0]["why"] == "same wali, same year" and "review queue" in log[0]["evidence"]
     assert _decisions(at) == [log[0]["id"]]
-    assert f"Review queue ({len(curation.review_queue(store))})" in [t.label for t in at.tabs]
+    assert f"Review queue ({curation.review_queue(store).total})" in [t.label for t in at.tabs]
     switch(at, app_support.ENTITY_PAGE, entity=merged)
-    assert {m.label: m.value for m in at.metric}["Mentions"] == str(
-        len(store.mentions(entity_id=merged)))
+    assert {m.label: m.value for m in at.metric}["Mentions"] == f"{len(store.mentions(entity_id=merged)):,}"
 
     # Undo from the log restores the two entities.
     switch(at, app_support.CURATION_PAGE)
@@ -733,7 +772,7 @@ def test_curation_not_the_same_rename_and_split(curation_env):
     assert (a, b) not in {(x, y) for x, y, _ in curation.review_queue(store)}
 
     entity, _ = place_in_several_interviews(store)
-    at.selectbox(key="cur_rename_entity").select(entity.id).run()
+    pick(at, "cur_rename_entity", entity)
     at.text_input(key="cur_rename_name").input("ar-Raqqa (city)").run()
     at.button(key="cur_rename_go").click().run()
     assert not at.exception, at.exception
@@ -743,7 +782,7 @@ def test_curation_not_the_same_rename_and_split(curation_env):
     for key, eid in store.resolution().items():
         by_entity.setdefault(eid, []).append(key)
     eid, keys = next((e, sorted(k)) for e, k in sorted(by_entity.items()) if len(k) >= 2)
-    at.selectbox(key="cur_split_entity").select(eid).run()
+    pick(at, "cur_split_entity", store.entity(eid).entity)
     at.multiselect(key="cur_split_keys").set_value([keys[-1]]).run()
     at.button(key="cur_split_go").click().run()
     assert not at.exception, at.exception
@@ -759,7 +798,7 @@ def test_uncertain_merges_can_be_confirmed_or_split(curation_env):
     assert unsure and all(conf < 1.0 and len(keys) > 1 for _, conf, keys in unsure)
     (first, _, keys), (second, _, keys2) = unsure[0], unsure[1]
     at = open_page(app_support.CURATION_PAGE)
-    assert f"Uncertain merges ({len(unsure)})" in [t.label for t in at.tabs]
+    assert f"Uncertain merges ({unsure.total})" in [t.label for t in at.tabs]
     at.text_input(key="cur_who").input("C. Analyst").run()
     at.button(key=f"cur_confirm_{first}").click().run()
     assert not at.exception, at.exception

@@ -182,4 +182,4 @@ def test_extract_sees_the_same_usage_as_the_store(sample_store, nlp) -> None:
     from tests.conftest import SAMPLE_CORPUS
 
     interviews = read_interviews(iter_transcripts([SAMPLE_CORPUS]), IngestReport())
-    assert key_usages(extract_many(interviews, nlp)) == sample_store.key_usage()
+    assert key_usages(extract_many(interviews, nlp)) == sample_store.key_usage(sample_store.all_keys(), company=sample_store.all_keys())

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import pytest
 
-from queries.corroboration import (corroborate_entity, corroborate_link, corroborate_turn,
-                                   sentence_around, stance_of)
+from graph_builder.stance import sentence_around, stance_of
+from queries.corroboration import corroborate_entity, corroborate_link, corroborate_turn
 from queries.profiles import find_entities
 
 
@@ -26,7 +26,7 @@ def test_sentence_around() -> None:
 
 
 def entity_named(store, name: str, etype: str):
-    found = [e for e, _ in find_entities(store, name, etype)]
+    found = [e.entity for e in find_entities(store, name, etype)]
     assert found, f"no {etype} named {name}"
     return found[0]
 
@@ -35,8 +35,12 @@ def test_a_place_named_by_several_witnesses_lists_each_once(sample_store) -> Non
     raqqa = entity_named(sample_store, "Raqqa", "PLACE")
     c = corroborate_entity(sample_store, raqqa.id)
     names = [s.pseudonym for s in c.sources]
-    assert len(names) == len(set(names)) >= 4
+    assert len(names) == len(set(names)) == c.source_count >= 4
     assert not c.single_source
+    # One support per turn: a turn naming Raqqa twice is quoted once.
+    turns = [s.turn.id for src in c.sources for s in src.supports]
+    assert len(turns) == len(set(turns))
+    assert all(len(src.supports) == src.turns for src in c.sources)
     for source in c.sources:
         for s in source.supports:
             assert s.turn.speaker_role == "interviewee"  # never the interviewer's words
@@ -72,3 +76,17 @@ def test_witnesses_who_disagree_on_the_date_of_an_event_are_shown_side_by_side(s
     dates = next(d for d in c.disagreements if d.aspect == "dates")
     versions = dict(dates.versions)
     assert "third of august" in versions["Shireen"] and "fourth of august" in versions["Abu Hareth"]
+
+
+def test_sources_come_a_page_at_a_time_with_the_counts_of_all(sample_store) -> None:
+    raqqa = entity_named(sample_store, "Raqqa", "PLACE")
+    every = corroborate_entity(sample_store, raqqa.id, limit=None)
+    first = corroborate_entity(sample_store, raqqa.id, limit=3)
+    rest = corroborate_entity(sample_store, raqqa.id, offset=3, limit=100)
+    assert len(first.sources) == 3 and first.has_next and not rest.has_next
+    assert [s.pseudonym for s in first.sources + rest.sources] == [s.pseudonym for s in every.sources]
+    assert first.source_count == every.source_count == len(every.sources)
+    assert first.weighted_support == every.weighted_support == round(
+        sum(s.weight for s in every.sources), 3)
+    ranks = [s.weight for s in every.sources]
+    assert ranks == sorted(ranks, reverse=True)  # strongest first

@@ -23,7 +23,7 @@ def store(tmp_path, sample_db):
 
 
 def entity(store, name, etype):
-    return next(e for e, _ in find_entities(store, name, etype) if e.name == name)
+    return next(e for e in find_entities(store, name, etype) if e.name == name)
 
 
 def test_merge_is_logged_and_survives_reingest_of_a_changed_file(store, tmp_path, nlp) -> None:
@@ -69,7 +69,7 @@ def test_rename_split_and_reject(store) -> None:
 
 def test_bad_decisions_are_refused_clearly(store) -> None:
     raqqa = entity(store, "Raqqa", "PLACE")
-    hisbah = next(e for e, _ in find_entities(store, "hisbah", "ORG"))
+    hisbah = next(e for e in find_entities(store, "hisbah", "ORG"))
     with pytest.raises(CurationError, match="one type"):
         curation.merge(store, raqqa.id, hisbah.id, who="a")
     with pytest.raises(CurationError, match="who"):
@@ -141,7 +141,7 @@ def test_split_by_interview_refuses_what_it_cannot_do(store) -> None:
 
 def test_uncertain_merges_and_confirm(store) -> None:
     unsure = curation.uncertain_merges(store)
-    assert unsure == sorted(unsure, key=lambda x: (x[1], x[0]))
+    assert list(unsure) == sorted(unsure, key=lambda x: (x[1], x[0]))
     eid, confidence, keys = unsure[0]
     assert confidence < 1.0 and len(keys) > 1
     d = curation.confirm(store, eid, who="analyst-3", why="same man in every account")

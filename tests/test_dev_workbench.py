@@ -13,7 +13,7 @@ from queries.profiles import find_entities
 
 def test_corroboration_of_a_place_lists_each_witness_once_with_quotes(dev_db) -> None:
     store = SQLiteStore(dev_db)
-    raqqa = next(e for e, _ in find_entities(store, "Raqqa", "PLACE") if e.name == "Raqqa")
+    raqqa = next(e for e in find_entities(store, "Raqqa", "PLACE") if e.name == "Raqqa")
     c = corroborate_entity(store, raqqa.id)
     names = [s.pseudonym for s in c.sources]
     assert len(names) == len(set(names)) >= 5
