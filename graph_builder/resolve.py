@@ -359,21 +359,25 @@ def _group_interviews(keys: list[str], features: dict[str, set[str]],
     vocab = sorted({f for i in informative for f in features[i]})
     col = {f: j for j, f in enumerate(vocab)}
     present = np.zeros((len(informative), len(vocab)))
-    for r, i in enumerate(informative):
-        for f in features[i]:
-            present[r, col[f]] = 1.0
+    rows = [np.array(sorted(col[f] for f in features[i]), dtype=np.intp) for i in informative]
+    for r, ids in enumerate(rows):
+        present[r, ids] = 1.0
     w = np.array([weight(f) for f in vocab])
     # Company that goes together in some interviews is one profile: an interview naming only
     # his role and one naming only his town are alike if other interviews name both. Each
     # entity adds the ones seen with it, by how often (P(g | f) over the name's interviews).
-    together = present.T @ present
+    # (present.T @ present, counted interview by interview: each names a few of the many.)
+    together = np.zeros((len(vocab), len(vocab)))
+    for ids in rows:
+        together[np.ix_(ids, ids)] += 1.0
     # Seen together once is no profile: one interview may well tell of both men (int-01 of
     # the sample corpus has the trainer and the smuggler). Twice or more is.
     seen = np.diag(together).copy()
     together[together < 2] = 0.0
     given = together / seen[:, None]
     np.fill_diagonal(given, 0.0)
-    x = (present + CONTEXT_SPREAD * np.minimum(1.0, present @ given)) * w
+    spread = np.array([given[ids].sum(axis=0) for ids in rows])  # present @ given, row by row
+    x = (present + CONTEXT_SPREAD * np.minimum(1.0, spread)) * w
     x /= np.linalg.norm(x, axis=1, keepdims=True)
     sim = x @ x.T
     members = _average_linkage(sim, CONTEXT_JOIN)
@@ -418,14 +422,21 @@ def _group_interviews(keys: list[str], features: dict[str, set[str]],
 
 
 def _links(sim: np.ndarray, a: list[list[int]], b: list[list[int]]) -> np.ndarray:
-    """Average similarity between each group of `a` and each group of `b`."""
-    ma = np.zeros((len(a), len(sim)))
+    """Average similarity between each group of `a` and each group of `b` (groups of one row
+    are read straight from `sim`: no matrix product for them)."""
+    if all(len(g) == 1 for g in a):
+        left = sim[[g[0] for g in a]]
+    else:
+        ma = np.zeros((len(a), len(sim)))
+        for g, rows in enumerate(a):
+            ma[g, rows] = 1.0 / len(rows)
+        left = ma @ sim
+    if all(len(g) == 1 for g in b):
+        return left[:, [g[0] for g in b]]
     mb = np.zeros((len(b), len(sim)))
-    for g, rows in enumerate(a):
-        ma[g, rows] = 1.0 / len(rows)
     for g, rows in enumerate(b):
         mb[g, rows] = 1.0 / len(rows)
-    return ma @ sim @ mb.T
+    return left @ mb.T
 
 
 def _average_linkage(sim: np.ndarray, threshold: float,

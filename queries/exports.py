@@ -103,7 +103,9 @@ def gexf(graph: "nx.Graph | NetworkData", viz: dict[str, dict] | None = None, *,
         edges = [(e.a, e.b, {"weight": e.weight, "interviews": e.interviews}) for e in graph.edges]
     else:
         nodes, edges = list(graph.nodes(data=True)), list(graph.edges(data=True))
+    ids: dict[str, str] = {}
     for n, d in nodes:
+        ids[n] = _x(n)
         values = "".join(f'<attvalue for="{i}" value="{_x(d[t])}"/>'
                          for i, (t, _) in enumerate(_GEXF_NODE_ATTRS) if d.get(t) is not None)
         v = (viz or {}).get(n)
@@ -113,11 +115,11 @@ def gexf(graph: "nx.Graph | NetworkData", viz: dict[str, dict] | None = None, *,
             shape = (f'<viz:color r="{c["r"]}" g="{c["g"]}" b="{c["b"]}" a="{c.get("a", 1.0)}"/>'
                      f'<viz:size value="{v["size"]}"/>'
                      f'<viz:position x="{p["x"]}" y="{p["y"]}" z="{p.get("z", 0.0)}"/>')
-        out.append(f'<node id="{_x(n)}" label="{_x(d.get("name", n))}">'
+        out.append(f'<node id="{ids[n]}" label="{_x(d.get("name", n))}">'
                    f'<attvalues>{values}</attvalues>{shape}</node>')
     out.append('</nodes><edges>')
     for k, (a, b, d) in enumerate(edges):
-        out.append(f'<edge id="{k}" source="{_x(a)}" target="{_x(b)}" '
+        out.append(f'<edge id="{k}" source="{ids[a]}" target="{ids[b]}" '
                    f'weight="{float(d.get("weight", 1))}"><attvalues><attvalue for="0" '
                    f'value="{int(d.get("interviews", 1))}"/></attvalues></edge>')
     out.append('</edges></graph></gexf>')

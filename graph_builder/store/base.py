@@ -691,6 +691,16 @@ class GraphMirror:
         w, iv = (1, 3) if testimony_only else (0, 2)
         nodes = sorted(i for i in ids if i in self.index)
         out = []
+        if len(nodes) > 1000:  # many nodes: walk their links instead of every pair
+            keep = {self.index[i] for i in nodes}
+            for a in nodes:
+                ia = self.index[a]
+                for j, e in self.adjacency[ia].items():
+                    b = self.ids[j]
+                    if j in keep and b > a and e[w] >= min_weight and e[w] > 0:
+                        out.append(NetworkEdge(a=a, b=b, weight=e[w], interviews=e[iv]))
+            out.sort(key=lambda e: (e.a, e.b))
+            return out
         for k, a in enumerate(nodes):
             adj = self.adjacency[self.index[a]]
             if not adj:

@@ -998,17 +998,24 @@ class SQLiteStore:
         return [self._link(r) for r in self._rows(f"SELECT * FROM ({self._LINK}) {self._LINK_ORDER}")]
 
     # --- reads: corroboration ----------------------------------------------------------
-    def _support_turns(self, subject: Subject) -> tuple[str, list[Any]]:
+    def _support_turns(self, subject: Subject,
+                       people: Sequence[str] | None = None) -> tuple[str, list[Any]]:
         """SQL of the supporting turns: (turn_id, stance, interview_id, start), where stance and
         start are those of the subject's mention with the strongest stance in the turn (the
-        first such), the one quoted."""
+        first such), the one quoted. `people`: only the interviews of these pseudonyms (a page
+        of sources reads their turns, not every source's)."""
         rank = _RANK_SQL.format(col="m.stance")
         if subject.other_id is None:
+            only, extra = "", []
+            if people is not None:
+                only = (" AND m.interview_id IN (SELECT id FROM interview WHERE interviewee IN "
+                        f"({_in(people)}))")
+                extra = list(people)
             return ("SELECT turn_id, stance, interview_id, start FROM (SELECT m.turn_id, m.stance, "
                     "m.interview_id, m.start, row_number() OVER (PARTITION BY m.turn_id ORDER BY "
                     f'{rank} DESC, m.start, m."end", m.key) AS k FROM mention m WHERE '
-                    "m.entity_id = ? AND m.speaker_role = 'interviewee') WHERE k = 1",
-                    [subject.entity_id])
+                    f"m.entity_id = ? AND m.speaker_role = 'interviewee'{only}) WHERE k = 1",
+                    [subject.entity_id, *extra])
         a, b = subject.entity_id, subject.other_id
         counts = dict(self._rows("SELECT id, mentions FROM entity WHERE id IN (?, ?)", (a, b)))
         if counts.get(b, 0) < counts.get(a, 0):  # walk the rarer one's mentions
@@ -1056,16 +1063,17 @@ class SQLiteStore:
 
     def supports(self, subject: Subject, pseudonyms: Iterable[str] | None,
                  limit: int) -> list[SupportRow]:
-        turns_sql, params = self._support_turns(subject)
         ids = [subject.entity_id] + ([subject.other_id] if subject.other_id else [])
         who = ""
         who_params: list[Any] = []
+        people = None
         if pseudonyms is not None:
             people = sorted(set(pseudonyms))
             if not people:
                 return []
             who = f"WHERE i.interviewee IN ({_in(people)}) "
             who_params = people
+        turns_sql, params = self._support_turns(subject, people)
         rows = self._rows(
             f"SELECT s.turn_id, s.stance, s.start, i.interviewee AS pseudonym FROM ({turns_sql}) s "
             f"JOIN interview i ON i.id = s.interview_id {who}"
@@ -1113,6 +1121,13 @@ class SQLiteStore:
         return NetworkData(nodes=tuple(nodes), edges=tuple(self._edges(
             query, interview_ids, [n.id for n in nodes])), total_nodes=total)
 
+    def _fill(self, table: str, ids: Iterable[str]) -> None:
+        """A temporary table of ids (for IN, EXISTS): no long lists of bound values."""
+        with self._lock:
+            self._db.execute(f"CREATE TEMP TABLE IF NOT EXISTS {table} (id TEXT PRIMARY KEY)")
+            self._db.execute(f"DELETE FROM {table}")
+            self._db.executemany(f"INSERT OR IGNORE INTO {table} VALUES (?)", [(i,) for i in ids])
+
     def _type_clause(self, query: NetworkQuery, alias: str = "e") -> tuple[str, list[str]]:
         if not query.types:
             return "", []
@@ -1131,17 +1146,18 @@ class SQLiteStore:
             ivs = ""
             iparams: list[str] = []
             if interview_ids is not None:
-                ivs = f"AND m.interview_id IN ({_in(interview_ids)}) "
-                iparams = list(interview_ids)
+                self._fill("net_interview", interview_ids)
+                ivs = "AND m.interview_id IN net_interview "
             inner = ("SELECT m.entity_id AS id, count(*) AS n, count(DISTINCT m.interview_id) AS ivs "
                      "FROM mention m WHERE m.turn_id IN (SELECT turn_id FROM theme_code WHERE "
                      f"theme = ?) {role}{ivs}GROUP BY m.entity_id")
             params = [query.theme, *iparams]
         elif interview_ids is not None:
             col = "testimony_mentions" if query.testimony_only else "mentions"
+            self._fill("net_interview", interview_ids)
             inner = (f"SELECT entity_id AS id, sum({col}) AS n, count(*) AS ivs FROM named_in "
-                     f"WHERE interview_id IN ({_in(interview_ids)}) AND {col} > 0 GROUP BY entity_id")
-            params = list(interview_ids)
+                     f"WHERE interview_id IN net_interview AND {col} > 0 GROUP BY entity_id")
+            params = []
         else:
             col, ivcol = (("testimony_mentions", "testimony_interviews") if query.testimony_only
                           else ("mentions", "interviews"))
@@ -1166,8 +1182,8 @@ class SQLiteStore:
             role = "AND m.speaker_role = 'interviewee' " if query.testimony_only else ""
             ivs, iparams = "", []
             if interview_ids is not None:
-                ivs = f"AND m.interview_id IN ({_in(interview_ids)}) "
-                iparams = list(interview_ids)
+                self._fill("net_interview", interview_ids)
+                ivs = "AND m.interview_id IN net_interview "
             rows = self._rows(
                 "WITH tm AS (SELECT DISTINCT m.turn_id, m.interview_id, m.entity_id FROM mention m "
                 "WHERE m.turn_id IN (SELECT turn_id FROM theme_code WHERE theme = ?) "
@@ -1179,34 +1195,18 @@ class SQLiteStore:
                 [query.theme, *iparams, *ids, query.min_weight])
         elif interview_ids is not None:
             col = "testimony_turns" if query.testimony_only else "turns"
+            # The allowed interviews' pairs (their key's prefix), both ends among the nodes.
+            self._fill("net_interview", interview_ids)
+            self._fill("net_node", ids)
             rows = self._rows(
-                f"SELECT a, b, sum({col}) AS w, sum({col} > 0) AS ivs FROM interview_pair "
-                f"WHERE interview_id IN ({_in(interview_ids)}) AND a IN ({_in(ids)}) AND "
-                f"b IN ({_in(ids)}) AND {col} > 0 GROUP BY a, b HAVING sum({col}) >= ? ORDER BY a, b",
-                [*interview_ids, *ids, *ids, query.min_weight])
-        elif len(ids) <= 2000:  # one dictionary look-up per pair, on the in-memory copy
+                f"SELECT a, b, sum({col}) AS w, sum({col} > 0) AS ivs FROM interview_pair p "
+                f"WHERE p.interview_id IN net_interview AND {col} > 0 AND EXISTS (SELECT 1 FROM "
+                "net_node x WHERE x.id = p.a) AND EXISTS (SELECT 1 FROM net_node y WHERE "
+                f"y.id = p.b) GROUP BY a, b HAVING sum({col}) >= ? ORDER BY a, b",
+                [query.min_weight])
+        else:  # the in-memory copy of CO_MENTIONED: a look-up per pair, or a walk of links
             return self._graph().edges_among(ids, testimony_only=query.testimony_only,
                                              min_weight=query.min_weight)
-        else:
-            col, ivcol = (("testimony_turns", "testimony_interviews") if query.testimony_only
-                          else ("turns", "interviews"))
-            if len(ids) <= 200:  # a point lookup per pair on the (a, b) key
-                rows = self._rows(
-                    f"SELECT a, b, {col} AS w, {ivcol} AS ivs FROM cooccurrence WHERE "
-                    f"a IN ({_in(ids)}) AND b IN ({_in(ids)}) AND {col} >= ? AND {col} > 0 "
-                    "ORDER BY a, b", [*ids, *ids, query.min_weight])
-            else:  # the whole table, filtered by a temporary list of the nodes
-                with self._lock:
-                    db = self._db
-                    db.execute("CREATE TEMP TABLE IF NOT EXISTS net_node (id TEXT PRIMARY KEY)")
-                    db.execute("DELETE FROM net_node")
-                    db.executemany("INSERT INTO net_node VALUES (?)", [(i,) for i in ids])
-                    # EXISTS, not IN on both ends: SQLite would look up every pair of nodes.
-                    rows = self._rows(
-                        f"SELECT a, b, {col} AS w, {ivcol} AS ivs FROM cooccurrence c "
-                        f"WHERE {col} >= ? AND {col} > 0 AND EXISTS (SELECT 1 FROM net_node x "
-                        "WHERE x.id = c.a) AND EXISTS (SELECT 1 FROM net_node y WHERE y.id = c.b) "
-                        "ORDER BY a, b", [query.min_weight])
         for r in rows:
             out.append(NetworkEdge(a=r["a"], b=r["b"], weight=r["w"], interviews=r["ivs"]))
         return out
