@@ -20,6 +20,7 @@ Environment:
   NEO4J_DATA_DIR       data folder: store, logs, pid file (default <repo>/.neo4j-data)
   NEO4J_JAVA_OPTS      JVM memory options (default: -Xms256m -Xmx1g)
   NEO4J_PAGECACHE      page cache size (default 256m)
+  NEO4J_TX_MEMORY      memory one transaction may use, e.g. 32m (default 0: no cap of its own)
   NEO4J_START_TIMEOUT  seconds to wait for Bolt on start (default 120)
   NEO4J_STOP_TIMEOUT   seconds to wait for a clean stop before SIGKILL (default 60)
   JAVA_HOME            Java 17+ to use (default: java on PATH)
@@ -235,7 +236,7 @@ cmd_start() {
     # java, so $! is the JVM's own pid.
     # shellcheck disable=SC2086 # JAVA_MEM_OPTS is a list of options
     NEO4J_PASSWORD=$NEO4J_PASSWORD NEO4J_BOLT_PORT=$PORT NEO4J_DATA_DIR=$DATA_DIR \
-        nohup "$JAVA" $JAVA_MEM_OPTS "${JAVA_FIXED_OPTS[@]}" \
+        NEO4J_TX_MEMORY=${NEO4J_TX_MEMORY:-0} nohup "$JAVA" $JAVA_MEM_OPTS "${JAVA_FIXED_OPTS[@]}" \
         -cp "$SERVER_DIR/target/classes:$SERVER_DIR/target/lib/*" \
         "$MAIN_CLASS" "$DATA_DIR" >"$LOG_FILE" 2>&1 </dev/null 8<&- 9>&- &
     local pid=$!

@@ -23,6 +23,8 @@ fi
 bash scripts/setup.sh test
 
 export NEO4J_PASSWORD="${NEO4J_PASSWORD:-testimony-dev-password}"
+# The test server caps one transaction's memory: what would not scale fails here first.
+export NEO4J_TX_MEMORY="${NEO4J_TX_MEMORY:-32m}"
 started_neo4j=0
 if ! bash scripts/neo4j-server.sh status >/dev/null 2>&1; then
   bash scripts/neo4j-server.sh start

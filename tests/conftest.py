@@ -67,6 +67,7 @@ from dataclasses import dataclass  # noqa: E402
 
 NEO4J_SCRIPT = REPO / "scripts" / "neo4j-server.sh"
 NEO4J_DEV_PASSWORD = "testimony-dev-password"
+TEST_TX_MEMORY = "32m"  # the test server's cap on one transaction's memory
 # The tests empty the database they use. To never empty an analyst's, a StoreMeta node records
 # the interviews the last test session left behind; a database holding other interviews is
 # refused (unless TESTIMONY_TESTS_WIPE_NEO4J=1).
@@ -161,8 +162,12 @@ def neo4j_server() -> Iterator[Neo4jServer]:
 
 def _start_neo4j(password: str, port: str) -> Neo4jServer:
     try:
+        # The test server caps each transaction's memory (as Aura and a tuned server do), so
+        # a write or delete that would not scale to a big collection fails here first.
+        env = {**os.environ, "NEO4J_PASSWORD": password,
+               "NEO4J_TX_MEMORY": os.environ.get("NEO4J_TX_MEMORY", TEST_TX_MEMORY)}
         run = subprocess.run(["bash", str(NEO4J_SCRIPT), "start"], capture_output=True, text=True,
-                             env={**os.environ, "NEO4J_PASSWORD": password}, timeout=1200)
+                             env=env, timeout=1200)
     except (OSError, subprocess.TimeoutExpired) as exc:
         pytest.fail(f"{NEO4J_SCRIPT} start did not finish: {exc}", pytrace=False)
     if run.returncode != 0:

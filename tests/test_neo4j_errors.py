@@ -11,7 +11,7 @@ from graph_builder.errors import StoreUnavailable
 from graph_builder.load import ingest
 from graph_builder.store.neo4j import Neo4jStore
 from graph_builder.store.sqlite import SQLiteStore
-from tests.conftest import file_digest
+from tests.conftest import all_entities, file_digest
 
 pytestmark = pytest.mark.neo4j  # a real server, never mocked
 
@@ -79,7 +79,7 @@ def test_failed_neo4j_ingest_leaves_the_sqlite_file_untouched(tmp_path, nlp, mon
     db = tmp_path / "embedded.db"
     store = SQLiteStore(db)
     ingest([folder], store, nlp)
-    before = (store.stats(), store.mentions(), store.entities())
+    before = (store.stats(), store.mentions(), all_entities(store))
     store.close()
     digest = file_digest(db)
 
@@ -95,5 +95,5 @@ def test_failed_neo4j_ingest_leaves_the_sqlite_file_untouched(tmp_path, nlp, mon
 
     assert file_digest(db) == digest
     store = SQLiteStore(db)
-    assert (store.stats(), store.mentions(), store.entities()) == before
+    assert (store.stats(), store.mentions(), all_entities(store)) == before
     store.close()

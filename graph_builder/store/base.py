@@ -23,7 +23,7 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from itertools import combinations
-from typing import Generic, Protocol, TypeVar, runtime_checkable
+from typing import Any, Generic, Protocol, TypeVar, runtime_checkable
 
 from graph_builder.model import Entity, ExtractedInterview, Interview, Resolution
 from graph_builder.stance import STANCE_RANK, Sentences, stance_of
@@ -889,3 +889,97 @@ def neighbourhood_of(data: NetworkData, entity_id: str, depth: int,
     return NetworkData(tuple(n for n in data.nodes if n.id in keep),
                        tuple(e for e in data.edges if e.a in keep and e.b in keep),
                        total_nodes=len(reached))
+
+
+# --- what both stores compute the same way -------------------------------------------------
+
+@dataclass(frozen=True)
+class InterviewShare:
+    """One interview's share of the aggregates, as both stores add and take it away."""
+
+    named: list[NamedIn]
+    pairs: list[PairIn]
+    keys: dict[str, tuple[int, str]]  # key -> (mentions, the entity they point at)
+    surfaces: Counter[tuple[str, str]]  # (key, surface) -> mentions
+    hints: Counter[tuple[str, str]]  # (key, gazetteer hint) -> mentions
+    company: list[tuple[str, str]]  # (key, another key named in one of its turns), sorted
+
+
+def interview_share(rows: Sequence[Sequence[Any]]) -> InterviewShare:
+    """From an interview's mentions as (entity id, turn index, turn id, speaker role, stance,
+    key, surface, hint, method), in write order. A pronoun's mention ("I", "he": method
+    "pronoun") counts for its entity, but it names nobody: it adds no spelling, and its
+    entity is not "named together" with the rest of the turn."""
+    named, _ = interview_aggregates([tuple(r[:5]) for r in rows])
+    _, pairs = interview_aggregates([tuple(r[:5]) for r in rows if not _pronoun(r)])
+    keys: dict[str, list] = {}
+    surfaces: Counter[tuple[str, str]] = Counter()
+    hints: Counter[tuple[str, str]] = Counter()
+    in_turn: dict[str, set[str]] = defaultdict(set)
+    for r in rows:
+        k = keys.setdefault(r[5], [0, r[0]])
+        k[0] += 1
+        if _pronoun(r):
+            continue
+        in_turn[r[2]].add(r[5])
+        surfaces[(r[5], r[6])] += 1
+        if r[7]:
+            hints[(r[5], r[7])] += 1
+    company = sorted({(k, o) for ks in in_turn.values() for k in ks for o in ks if o != k})
+    return InterviewShare(named=named, pairs=pairs, keys={k: (v[0], v[1]) for k, v in keys.items()},
+                  surfaces=surfaces, hints=hints, company=company)
+
+
+def scope_base(key: str, scope: set[str]) -> str:
+    """The mention key of a resolution entry (a key, or "key@interview" of a key in scope)."""
+    if key in scope:
+        return key
+    at = key.find("@")
+    while at != -1:  # keys and interview ids are free text: any "@" may be the one
+        if key[:at] in scope:
+            return key[:at]
+        at = key.find("@", at + 1)
+    return key
+
+
+def usage_of(key: str, etype: str, hint: str | None, surfaces: list[tuple[str, int]],
+           interviews: list[str], contexts: dict[str, set[str]] | None) -> KeyUsage:
+    ivs = sorted(interviews)
+    ctx: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    neighbours: tuple[str, ...] = ()
+    if contexts is not None:
+        ctx = tuple((i, tuple(sorted(contexts.get(i, ())))) for i in ivs)
+        neighbours = tuple(sorted({k for c in contexts.values() for k in c}))
+    return KeyUsage(key=key, type=etype,
+                    surfaces=tuple(sorted(surfaces, key=lambda kv: (-kv[1], kv[0]))),
+                    interviews=tuple(ivs), canonical_hint=hint or None, neighbours=neighbours,
+                    contexts=ctx)
+
+
+
+def support_rows(rows: Sequence[Any], turns: dict[str, TurnRow], spans: dict[str, list[Any]],
+              whole: bool) -> list[SupportRow]:
+    """Support rows from the supporting turns and the subject's mentions in them: an entity
+    is quoted at its first mention in the turn, a link across both entities' mentions."""
+    out = []
+    for r in rows:
+        turn = turns[r["turn_id"]]
+        ms = sorted(spans.get(r["turn_id"], []), key=lambda m: (m["start"], m["end"], m["key"]))
+        if ms:
+            # The quoted mention: the one whose sentence carries the turn's strongest stance.
+            chosen = next((m for m in ms if m["start"] == r["start"]), ms[0])
+            if whole:  # a link: across both entities' mentions in the turn
+                start, end = ms[0]["start"], max(m["end"] for m in ms)
+            else:
+                start, end = chosen["start"], chosen["end"]
+            lo, hi = chosen["sentence_start"], max(chosen["sentence_end"], end)
+        else:  # a typed link in a turn that names neither (kept, with the whole turn)
+            start, end, lo, hi = turn.start, turn.end, turn.start, turn.end
+        out.append(SupportRow(turn=turn, pseudonym=r["pseudonym"], start=start, end=end,
+                              stance=r["stance"] or "unmarked", sentence_start=lo,
+                              sentence_end=hi))
+    return out
+
+
+def _pronoun(row: Sequence[Any]) -> bool:
+    return len(row) > 8 and row[8] == "pronoun"

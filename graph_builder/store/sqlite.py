@@ -13,8 +13,7 @@ from __future__ import annotations
 import json
 import sqlite3
 import threading
-from collections import Counter, defaultdict
-from dataclasses import dataclass
+from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
@@ -25,12 +24,13 @@ from graph_builder.model import (Entity, ExtractedInterview, Interview, Intervie
                                  Resolution, Turn)
 from graph_builder.stance import STANCE_RANK
 from graph_builder.store.base import (ALIAS_LIMIT, EntityInInterview, EntitySummary,
-                                      GraphMirror, InterviewSummary, KeyInfo, KeyUsage,
-                                      LinkRow, MentionRow, NamedIn, NetworkData, NetworkEdge,
+                                      GraphMirror, InterviewShare, InterviewSummary, KeyInfo,
+                                      KeyUsage, LinkRow, MentionRow, NetworkData, NetworkEdge,
                                       NetworkNode, NetworkQuery, Page, PairIn, ScoredTurn,
                                       SourceRow, Subject, SupportRow, TextMatch, ThemeRow,
-                                      TurnFilter, TurnRow, entity_for, interview_aggregates,
-                                      mention_facts, name_forms)
+                                      TurnFilter, TurnRow, entity_for, interview_share,
+                                      mention_facts, name_forms, scope_base, support_rows,
+                                      usage_of)
 from queries.text import search_text
 from schemas import SPEAKER_ROLES, graph_schema, load_codebook
 
@@ -283,14 +283,14 @@ class SQLiteStore:
             "SELECT a, b, turns, testimony_turns FROM interview_pair WHERE interview_id = ?",
             (interview_id,))]
 
-    def _share_of(self, interview_id: str) -> _Share:
+    def _share_of(self, interview_id: str) -> InterviewShare:
         """A stored interview's share of the aggregates, from its own mentions."""
-        return _share(self._db.execute(
+        return interview_share(self._db.execute(
             "SELECT entity_id, turn_index, turn_id, speaker_role, stance, key, surface, "
-            "canonical_hint FROM mention WHERE interview_id = ? ORDER BY rowid",
+            "canonical_hint, method FROM mention WHERE interview_id = ? ORDER BY rowid",
             (interview_id,)).fetchall())
 
-    def _apply_share(self, iid: str, pseudonym: str, share: _Share, sign: int, *,
+    def _apply_share(self, iid: str, pseudonym: str, share: InterviewShare, sign: int, *,
                      pending: bool = True) -> set[str]:
         """Add (sign 1) or take away (sign -1) one interview's share: NAMED_IN rows, pairs,
         per-entity counts and interviewees, per-key counts, spellings and hints. Costs what the
@@ -465,8 +465,9 @@ class SQLiteStore:
         for x in (*extracted.themes, *extracted.links):
             turn_ids[x.turn_index]  # noqa: B018 - a KeyError: the extractor's bug, nothing written
         roles = {t.index: t.speaker_role for t in iv.turns}
-        share = _share([(f.entity_id, f.turn_index, f.turn_id, f.speaker_role, f.stance, m.key,
-                         m.text, m.canonical_hint) for f, m in zip(facts, extracted.mentions)])
+        share = interview_share([(f.entity_id, f.turn_index, f.turn_id, f.speaker_role, f.stance,
+                                  m.key, m.text, m.canonical_hint, m.method)
+                                 for f, m in zip(facts, extracted.mentions)])
         with self._tx() as db:
             old_entities, old_pseudonyms = self._delete(iv.id)
             person = iv.interviewee
@@ -577,7 +578,7 @@ class SQLiteStore:
         for r in self._rows_in("SELECT key AS k, interview_id AS i, other FROM key_company "
                                "WHERE key IN ({ids})", sorted(wanted)):
             contexts[r["k"]][r["i"]].add(r["other"])
-        return [_usage(k, info[k]["type"], info[k]["canonical_hint"], surfaces[k],
+        return [usage_of(k, info[k]["type"], info[k]["canonical_hint"], surfaces[k],
                        interviews[k], contexts.get(k, {}) if k in wanted else None)
                 for k in sorted(info)]
 
@@ -650,7 +651,7 @@ class SQLiteStore:
             # The scope's entries, replaced.
             db.execute("DELETE FROM resolution WHERE base_key IN scope_key")
             scope = {r[0] for r in db.execute("SELECT key FROM scope_key")}
-            after = {k: (_base(k, scope), e) for k, e in resolution.assignments.items()}
+            after = {k: (scope_base(k, scope), e) for k, e in resolution.assignments.items()}
             db.executemany("INSERT INTO resolution(key, base_key, entity_id) VALUES (?,?,?)",
                            [(k, b, e) for k, (b, e) in sorted(after.items())])
             # Mentions and link ends move only where an entry changed: a key's own entry (all
@@ -709,7 +710,7 @@ class SQLiteStore:
             db.executemany(
                 "INSERT OR REPLACE INTO possibly_same(a_key, b_key, a_base, b_base, a, b, score) "
                 "VALUES (?,?,?,?,?,?,?)",
-                [(a, b, _base(a, scope), _base(b, scope), "", "", s)
+                [(a, b, scope_base(a, scope), scope_base(b, scope), "", "", s)
                  for a, b, s in resolution.key_pairs])
             for side in ("a", "b"):
                 db.execute(f"UPDATE possibly_same SET {side} = "
@@ -1086,7 +1087,7 @@ class SQLiteStore:
                                f"FROM mention WHERE turn_id IN ({{ids}}) AND entity_id IN "
                                f"({_in(ids)})", [r["turn_id"] for r in rows], ids):
             spans[r["turn_id"]].append(r)
-        return _supports(rows, turns, spans, whole=subject.other_id is not None)
+        return support_rows(rows, turns, spans, whole=subject.other_id is not None)
 
     def prompted(self, subject: Subject) -> list[str]:
         ids = [subject.entity_id] + ([subject.other_id] if subject.other_id else [])
@@ -1303,88 +1304,6 @@ class _Transaction:
             self.store._lock.release()
 
 
-@dataclass(frozen=True)
-class _Share:
-    """One interview's share of the aggregates (see SQLiteStore._apply_share)."""
-
-    named: list[NamedIn]
-    pairs: list[PairIn]
-    keys: dict[str, tuple[int, str]]  # key -> (mentions, the entity they point at)
-    surfaces: Counter[tuple[str, str]]  # (key, surface) -> mentions
-    hints: Counter[tuple[str, str]]  # (key, gazetteer hint) -> mentions
-    company: list[tuple[str, str]]  # (key, another key named in one of its turns), sorted
-
-
-def _share(rows: Sequence[Sequence[Any]]) -> _Share:
-    """From an interview's mentions as (entity id, turn index, turn id, speaker role, stance,
-    key, surface, hint), in write order."""
-    named, pairs = interview_aggregates([tuple(r[:5]) for r in rows])
-    keys: dict[str, list] = {}
-    surfaces: Counter[tuple[str, str]] = Counter()
-    hints: Counter[tuple[str, str]] = Counter()
-    in_turn: dict[str, set[str]] = defaultdict(set)
-    for r in rows:
-        in_turn[r[2]].add(r[5])
-        k = keys.setdefault(r[5], [0, r[0]])
-        k[0] += 1
-        surfaces[(r[5], r[6])] += 1
-        if r[7]:
-            hints[(r[5], r[7])] += 1
-    company = sorted({(k, o) for ks in in_turn.values() for k in ks for o in ks if o != k})
-    return _Share(named=named, pairs=pairs, keys={k: (v[0], v[1]) for k, v in keys.items()},
-                  surfaces=surfaces, hints=hints, company=company)
-
-
-def _base(key: str, scope: set[str]) -> str:
-    """The mention key of a resolution entry (a key, or "key@interview" of a key in scope)."""
-    if key in scope:
-        return key
-    at = key.find("@")
-    while at != -1:  # keys and interview ids are free text: any "@" may be the one
-        if key[:at] in scope:
-            return key[:at]
-        at = key.find("@", at + 1)
-    return key
-
-
-def _usage(key: str, etype: str, hint: str | None, surfaces: list[tuple[str, int]],
-           interviews: list[str], contexts: dict[str, set[str]] | None) -> KeyUsage:
-    ivs = sorted(interviews)
-    ctx: tuple[tuple[str, tuple[str, ...]], ...] = ()
-    neighbours: tuple[str, ...] = ()
-    if contexts is not None:
-        ctx = tuple((i, tuple(sorted(contexts.get(i, ())))) for i in ivs)
-        neighbours = tuple(sorted({k for c in contexts.values() for k in c}))
-    return KeyUsage(key=key, type=etype,
-                    surfaces=tuple(sorted(surfaces, key=lambda kv: (-kv[1], kv[0]))),
-                    interviews=tuple(ivs), canonical_hint=hint or None, neighbours=neighbours,
-                    contexts=ctx)
-
-
 def _node(r: sqlite3.Row) -> NetworkNode:
     return NetworkNode(id=r["id"], name=r["name"], type=r["type"], mentions=r["n"],
                        interviews=r["ivs"], community=r["community"], centrality=r["centrality"])
-
-
-def _supports(rows: Sequence[Any], turns: dict[str, TurnRow], spans: dict[str, list[Any]],
-              whole: bool) -> list[SupportRow]:
-    """Support rows from the supporting turns and the subject's mentions in them: an entity
-    is quoted at its first mention in the turn, a link across both entities' mentions."""
-    out = []
-    for r in rows:
-        turn = turns[r["turn_id"]]
-        ms = sorted(spans.get(r["turn_id"], []), key=lambda m: (m["start"], m["end"], m["key"]))
-        if ms:
-            # The quoted mention: the one whose sentence carries the turn's strongest stance.
-            chosen = next((m for m in ms if m["start"] == r["start"]), ms[0])
-            if whole:  # a link: across both entities' mentions in the turn
-                start, end = ms[0]["start"], max(m["end"] for m in ms)
-            else:
-                start, end = chosen["start"], chosen["end"]
-            lo, hi = chosen["sentence_start"], max(chosen["sentence_end"], end)
-        else:  # a typed link in a turn that names neither (kept, with the whole turn)
-            start, end, lo, hi = turn.start, turn.end, turn.start, turn.end
-        out.append(SupportRow(turn=turn, pseudonym=r["pseudonym"], start=start, end=end,
-                              stance=r["stance"] or "unmarked", sentence_start=lo,
-                              sentence_end=hi))
-    return out

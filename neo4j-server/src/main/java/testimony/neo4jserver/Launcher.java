@@ -40,6 +40,9 @@ public final class Launcher {
         }
         int port = parsePort(System.getenv().getOrDefault("NEO4J_BOLT_PORT", "7687"));
         long pageCache = parseBytes(System.getenv().getOrDefault("NEO4J_PAGECACHE", "256m"));
+        // A cap on one transaction's memory (0: Neo4j's default, none beyond the global pool).
+        // The test server runs with one, so a write or a delete that would not scale fails there.
+        long txMemory = parseBytes(System.getenv().getOrDefault("NEO4J_TX_MEMORY", "0"));
 
         Path home = Path.of(dataArg).toAbsolutePath().normalize();
         Files.createDirectories(home);
@@ -61,6 +64,7 @@ public final class Launcher {
                 .setConfig(GraphDatabaseSettings.auth_enabled, true)
                 // Defaults size the page cache from total RAM; on a shared 2-core dev/CI box keep it small.
                 .setConfig(GraphDatabaseSettings.pagecache_memory, pageCache)
+                .setConfig(GraphDatabaseSettings.memory_transaction_max_size, txMemory)
                 // By default each database preallocates a 256 MiB transaction log up front (512 MiB
                 // on disk for an empty server) and keeps 2 days of logs; a dev store needs neither.
                 .setConfig(GraphDatabaseSettings.preallocate_logical_logs, false)
