@@ -99,6 +99,7 @@ class Link:
     turn_index: int
     start: int  # the evidence span in Interview.text
     end: int
+    date: str | None = None  # ISO date the evidence states (HAPPENED_ON: the event's date)
 
 
 @dataclass(frozen=True)

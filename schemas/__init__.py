@@ -47,6 +47,14 @@ def load_codebook(path: str | Path | None = None) -> tuple[Theme, ...]:
 ENTITY_TYPES: tuple[str, ...] = tuple(graph_schema()["entity_types"])
 SPEAKER_ROLES: tuple[str, ...] = tuple(graph_schema()["speaker_roles"])
 LINK_TYPES: tuple[str, ...] = tuple(graph_schema()["links"])
+# What each link type's ends may be: type -> (source entity types, target entity types);
+# "DATE" is a date, not an entity (HAPPENED_ON).
+LINK_ENDS: dict[str, tuple[frozenset[str], frozenset[str]]] = {
+    name: (frozenset(spec["from"]), frozenset(spec["to"]))
+    for name, spec in graph_schema()["links"].items()
+}
+SYMMETRIC_LINKS: frozenset[str] = frozenset(
+    name for name, spec in graph_schema()["links"].items() if spec.get("symmetric"))
 IDENTIFYING_ATTRIBUTES: tuple[str, ...] = tuple(graph_schema()["nodes"]["Interviewee"]["identifying"])
 
 

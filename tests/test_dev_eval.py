@@ -81,7 +81,8 @@ def test_links_from_the_parse(sentence: str, expected: set[tuple[str, str, str]]
 
     doc = build_extractor()(sentence)
     spans = doc.spans[SPANS_MENTIONS]
-    found = {(l["type"], spans[l["source"]].text, spans[l["target"]].text) for l in doc._.get(LINKS_ATTR)}
+    found = {(l["type"], spans[l["source"]].text, spans[l["target"]].text) for l in doc._.get(LINKS_ATTR)
+             if isinstance(l["source"], int) and isinstance(l["target"], int)}  # pronoun, date ends: test_relations
     assert expected <= found, found
 
 

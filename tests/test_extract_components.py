@@ -389,7 +389,7 @@ def test_baseline_is_the_plain_model(tmp_path: Path, modelled: Language) -> None
         ("Lina Haddad", "PERSON", "Lina Haddad"),
         ("Sinjar Mountain", "ORG", "Sinjar Mountain"),  # the model's error, left as it is
     ]
-    assert modelled.pipe_names[-1] == "testimony_links"  # our components are back on afterwards
+    assert modelled.pipe_names[-1] == "testimony_relations"  # our components are back on afterwards
 
 
 def test_findings_read_files_as_ingest_does(tmp_path: Path) -> None:

@@ -23,6 +23,9 @@ both; it imports the extractor lazily so the scoring functions above stay extrac
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 import re
 import tempfile
 import time
@@ -334,8 +337,53 @@ def score(
     gold = load_gold(gold_dir)
     corro_path = Path(gold_dir).parent / "corroboration.json"
     corroboration = json.loads(corro_path.read_text(encoding="utf-8")) if corro_path.is_file() else None
-    preds = collect_predictions(read_findings(findings), docs_dir)
-    return score_predictions(preds, gold, corroboration)
+    found = list(read_findings(findings))
+    preds = collect_predictions(found, docs_dir)
+    report = score_predictions(preds, gold, corroboration)
+    links = score_links(found, Path(gold_dir).parent)
+    if links is not None:
+        report["links"] = links
+    return report
+
+
+_TYPE_LINE = re.compile(r"^(\w+(?: types)?)\s+P=([\d.]+) R=([\d.]+) F1=([\d.]+)\s+\(tp=(\d+) pred=(\d+) gold=(\d+)\)")
+_OTHER = re.compile(r"(\w+)=(\d+)(?: \(tp=(\d+)\))?")
+
+
+def score_links(findings: list[dict[str, Any]], corpus_dir: Path) -> dict[str, Any] | None:
+    """Typed links scored by the corpus's own scorer (`score_links.py` beside `links/`), or
+    None when the corpus has no link gold. Returns the five system types' P/R/F1, the recall
+    over every gold type, and each type's counts."""
+    scorer = corpus_dir / "score_links.py"
+    if not scorer.is_file() or not (corpus_dir / "links").is_dir():
+        return None
+    with tempfile.NamedTemporaryFile("w", suffix=".jsonl", encoding="utf-8", delete=False) as fh:
+        for finding in findings:
+            fh.write(json.dumps(finding, ensure_ascii=False) + "\n")
+        path = fh.name
+    try:
+        out = subprocess.run([sys.executable, str(scorer), str(corpus_dir), path],
+                             capture_output=True, text=True, check=True).stdout
+    finally:
+        os.unlink(path)
+    types: dict[str, dict[str, Any]] = {}
+    report: dict[str, Any] = {"types": types}
+    for line in out.splitlines():
+        m = _TYPE_LINE.match(line)
+        if m:
+            row = {"precision": float(m[2]), "recall": float(m[3]), "f1": float(m[4]),
+                   "tp": int(m[5]), "pred": int(m[6]), "gold": int(m[7])}
+            if m[1] == "five types":
+                report["five_types"] = row
+            else:
+                types[m[1]] = row
+        elif line.startswith("all types"):
+            report["all_types_recall"] = float(re.search(r"R=([\d.]+)", line)[1])
+        elif line.startswith("gold links of the other types:"):
+            for name, gold, tp in _OTHER.findall(line.split(":", 1)[1]):
+                types[name] = {"recall": int(tp or 0) / int(gold) if int(gold) else None,
+                               "tp": int(tp or 0), "gold": int(gold)}
+    return report
 
 
 # --- harness -------------------------------------------------------------------------------
@@ -395,6 +443,13 @@ def format_report(report: dict[str, Any]) -> str:
     if all("facts" in report[c] for c in columns):
         cells = [f"{report[c]['facts']['recovered']}/{report[c]['facts']['total']} recovered" for c in columns]
         lines.append(f"{'facts':<10}" + "".join(f" | {cell:<{width - 2}}" for cell in cells) + " |")
+    if all("links" in report[c] for c in columns):
+        cells = [f"F1 {report[c]['links']['five_types']['f1']:.3f}, all R {report[c]['links']['all_types_recall']:.3f}"
+                 for c in columns]
+        lines.append(f"{'links':<10}" + "".join(f" | {cell:<{width - 2}}" for cell in cells) + " |")
+        ours = report[columns[0]]["links"]["types"]
+        lines.append("links by type (ours, recall): " + ", ".join(
+            f"{name} {row['recall']:.2f}" for name, row in ours.items() if row.get("recall") is not None))
     if all("seconds" in report[c] for c in columns):
         cells = [f"{report[c]['seconds']:.2f} s" for c in columns]
         lines.append(f"{'time':<10}" + "".join(f" | {cell:<{width - 2}}" for cell in cells) + " |")

@@ -5,8 +5,9 @@ One object per finding, each with "kind" (mention, link or theme) and "file":
     mention  start, end (offsets into the file text as read, header lines included), text, type,
              key, canonical (the name it resolves to across all files of the call), method,
              confidence, turn
-    link     type, source, target (canonical names), source_key, target_key (mention keys),
-             start, end (the evidence), turn
+    link     type, source, target (canonical names; HAPPENED_ON's target is an ISO date),
+             source_key, target_key (mention keys), start, end (the evidence), turn, date (the
+             ISO date the evidence states, or null)
     theme    theme, start, end, evidence, by, confidence, turn
 
 Files are read and split exactly as ingest reads them, and canonical names come from the same
@@ -121,6 +122,8 @@ def extract_findings(
         file = str(path)
         iv = ex.interview.id
         for m in ex.mentions:
+            if m.method == "pronoun":
+                continue  # "I", "he": the end of a link, not a name said in the text
             yield {
                 "kind": "mention",
                 "file": file,
@@ -141,11 +144,13 @@ def extract_findings(
                 "turn": link.turn_index,
                 "type": link.type,
                 "source": lookup(link.source_key, iv) or link.source_key,
-                "target": lookup(link.target_key, iv) or link.target_key,
+                "target": (link.target_key[len("DATE:"):] if link.target_key.startswith("DATE:")
+                           else lookup(link.target_key, iv) or link.target_key),
                 "source_key": link.source_key,
                 "target_key": link.target_key,
                 "start": link.start,
                 "end": link.end,
+                "date": link.date,
             }
         for code in ex.themes:
             yield {

@@ -30,11 +30,13 @@ from graph_builder.extract.components import (
     add_testimony_pipes,
     get_gazetteer,
 )
+from graph_builder.extract.coreference import Resolver
+from graph_builder.extract.dates import DateMention, find_dates
 from graph_builder.extract.model_loader import load_model
 from graph_builder.extract.normalize import mention_key
 from graph_builder.model import ExtractedInterview, Interview, Link, Mention, ThemeCode, Turn
 from schemas import HERE as SCHEMAS_DIR
-from schemas import Theme, load_codebook
+from schemas import LINK_ENDS, Theme, load_codebook
 
 CODEBOOK_ENV = "TESTIMONY_CODEBOOK"
 # Components the extractor does not need: lemmas are never read (role plurals are gazetteer forms).
@@ -221,30 +223,50 @@ def _extract_in_processes(interviews: list[Interview], nlp: Language, workers: i
 def _assemble(interview: Interview, docs: list[Doc], gazetteer: Gazetteer) -> ExtractedInterview:
     _propagate_person_names(docs, gazetteer)
     mentions: list[Mention] = []
-    links: list[Link] = []
+    links: dict[tuple[str, str, str, int], Link] = {}
     themes: list[ThemeCode] = []
+    people = Resolver(interview)
+    year: int | None = None
     for turn, doc in zip(interview.turns, docs):
         spans = list(doc.spans[SPANS_MENTIONS]) if SPANS_MENTIONS in doc.spans else []
-        keys: list[str] = []
-        for span in spans:
-            mention = _to_mention(turn, span)
-            keys.append(mention.key)
-            mentions.append(mention)
+        turn_mentions = [_to_mention(turn, span) for span in spans]
+        keys = [m.key for m in turn_mentions]
+        mentions.extend(turn_mentions)
+        people.saw_turn(turn_mentions)
+        # The turn's dates, resolved with the interview's date and the year last named.
+        dates = {d.start: d for d in find_dates(turn.text, interview_date=interview.date, year=year)}
+        year = next((d.year for d in reversed(list(dates.values())) if not d.relative), year)
         for link in doc._.get(LINKS_ATTR) or []:
-            if link["source"] >= len(keys) or link["target"] >= len(keys):
+            ends = LINK_ENDS.get(link["type"], (frozenset(), frozenset()))
+            source = _end_key(link["source"], keys, turn, people, ends[0], dates)
+            target = _end_key(link["target"], keys, turn, people, ends[1], dates)
+            if source is None or target is None or source == target:
                 continue
-            links.append(
-                Link(
-                    type=link["type"],
-                    source_key=keys[link["source"]],
-                    target_key=keys[link["target"]],
-                    turn_index=turn.index,
-                    start=turn.start + link["start"],
-                    end=turn.start + link["end"],
-                )
-            )
+            start, end = turn.start + link["start"], turn.start + link["end"]
+            said = {d.iso for d in dates.values() if link["start"] <= d.start < link["end"]}
+            date = target[len("DATE:"):] if target.startswith("DATE:") else (
+                said.pop() if len(said) == 1 else None)
+            links.setdefault((link["type"], source, target, turn.index), Link(
+                type=link["type"], source_key=source, target_key=target, turn_index=turn.index,
+                start=start, end=end, date=date))
         themes.extend(code_turn(turn))
-    return ExtractedInterview(interview=interview, mentions=tuple(mentions), links=tuple(links), themes=tuple(themes))
+    mentions.extend(sorted(people.made.values(), key=lambda m: m.start))
+    return ExtractedInterview(interview=interview, mentions=tuple(mentions),
+                              links=tuple(links.values()), themes=tuple(themes))
+
+
+def _end_key(end: object, keys: list[str], turn: Turn, people: Resolver,
+             wants: frozenset[str], dates: dict[int, DateMention]) -> str | None:
+    """The mention key a link end stands for: a mention of the turn, the person or organisation
+    a pronoun refers to, or "DATE:<iso>"; None when it stands for nobody."""
+    if isinstance(end, int):
+        return keys[end] if end < len(keys) else None
+    if not isinstance(end, dict):
+        return None
+    if "date" in end:
+        found = dates.get(end["date"][0])
+        return f"DATE:{found.iso}" if found is not None and found.iso else None
+    return people.key_of(end, turn, wants)
 
 
 def _to_mention(turn: Turn, span: Span) -> Mention:

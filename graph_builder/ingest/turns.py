@@ -502,13 +502,31 @@ def _meta(metadata: Mapping[str, str], key: str) -> str | None:
     return value.strip() if value and value.strip() else None
 
 
+_UNNAMED = re.compile(r"^(?:an?\s+|the\s+)?(?:unnamed|unknown|anonymous|unidentified)\b", re.I)
+
+
+def _header_speaker(metadata: Mapping[str, str]) -> str | None:
+    """The name a ``speaker`` header gives ("Abu Karim (pseudonym), 41, former fighter" ->
+    "Abu Karim"); None for an unnamed speaker or for several ("X and Y, ...")."""
+    value = _meta(metadata, "speaker")
+    if value is None:
+        return None
+    value = re.sub(r"\([^)]*\)", " ", value)  # asides: "(pseudonym)", "(28, name kept secret)"
+    name = re.split(r"[,;:]| - | – ", value, maxsplit=1)[0].strip()
+    name = re.sub(r"\s+", " ", name)
+    if (not name or _UNNAMED.match(name) or re.search(r"\s(?:and|&)\s", name)
+            or len(name.split()) > 5 or not name[:1].isupper()):
+        return None
+    return name
+
+
 def split_turns(doc: SourceDocument, *, interview_id: str | None = None) -> Interview:
     """Cut a document into speaker turns and build the Interview with its Interviewee.
 
     Interview id: ``interview_id`` argument, else metadata ``interview_id``, else a slug of the
     file stem. Title: metadata ``title``, else the stem. Interviewee pseudonym: metadata
-    ``interviewee``, else the (non-generic) label of the main interviewee speaker, else
-    ``"Unknown interviewee (<id>)"``.
+    ``interviewee``, else the (non-generic) label of the main interviewee speaker, else the one
+    person a ``speaker`` header names, else ``"Unknown interviewee (<id>)"``.
     """
     md = doc.metadata
     stem = Path(doc.path).stem
@@ -553,7 +571,8 @@ def split_turns(doc: SourceDocument, *, interview_id: str | None = None) -> Inte
             )
         )
 
-    pseudonym = _meta(md, "interviewee") or _infer_pseudonym(turns) or f"Unknown interviewee ({iid})"
+    pseudonym = (_meta(md, "interviewee") or _infer_pseudonym(turns) or _header_speaker(md)
+                 or f"Unknown interviewee ({iid})")
     interviewee = Interviewee(
         pseudonym=pseudonym,
         gender=_meta(md, "gender"),

@@ -19,6 +19,13 @@ trained model (en_core_web_sm) plus the same components. In pipeline order:
     links.py       testimony_links      typed links (HELD_ROLE, MEMBER_OF, PRESENT_AT,
                                         HAPPENED_AT, LOCATED_IN) from the dependency parse, with
                                         adjacency fallbacks when there is none
+    dates.py       testimony_dates      where the turn names a date (resolved to ISO later,
+                                        with the interview's date and the year last named)
+    relations.py   testimony_relations  who did what to whom: control, attack, captivity,
+                                        flight, kinship, command, membership, presence,
+                                        victims and parties of events, their dates; ends may
+                                        be pronouns ("I", "he", "they"), resolved per interview
+                                        by graph_builder/extract/coreference.py
 
 Beside them: `common.py` (span-group names, entity types, helpers several stages share) and
 `lexicon.py` (the word lists the rules read, loaded from `graph_builder/extract/lexicon/*.yaml`).
@@ -26,7 +33,8 @@ Beside them: `common.py` (span-group names, entity types, helpers several stages
 The final mentions are `doc.spans["mentions"]`: label = our entity type, `kb_id_` = the gazetteer
 canonical name (or ""), `id_` = the method (gazetteer, kunya, rule, model, propagation).
 Links are `doc._.testimony_links`: dicts with type, source and target (indices into the
-mentions group) and the evidence's character offsets. Both survive `nlp.pipe(n_process=...)`.
+mentions group, or a pronoun or date end: see relations.py) and the evidence's character
+offsets. Both survive `nlp.pipe(n_process=...)`.
 
 The rule components work on a blank pipeline (no parser, no NER); with a parse they use it to
 tell a head noun from a modifier ("Syrian defector" vs "Syrian city") and to find clause-length
@@ -63,16 +71,19 @@ from graph_builder.extract.components.gazetteer import (
     get_gazetteer,
     make_gazetteer,
 )
+from graph_builder.extract.components.dates import DATES_ATTR, make_dates
 from graph_builder.extract.components.kunya import find_kunyas, kunya_component
 from graph_builder.extract.components.lexicon import ARTICLES_FREE
 from graph_builder.extract.components.links import LinkExtractor, make_links
 from graph_builder.extract.components.mentions import MentionMerger, make_mentions
 from graph_builder.extract.components.patterns import PatternRules, make_patterns
+from graph_builder.extract.components.relations import RelationExtractor, make_relations
 from graph_builder.extract.components.tokenizer import tune_tokenizer
 
 __all__ = [
     "ARTICLES_FREE",
     "CONFIDENCE",
+    "DATES_ATTR",
     "ENTITY_TYPES",
     "GAZETTEER_DIR",
     "GAZETTEER_ENV",
@@ -93,6 +104,7 @@ __all__ = [
     "LinkExtractor",
     "MentionMerger",
     "PatternRules",
+    "RelationExtractor",
     "add_testimony_pipes",
     "find_kunyas",
     "gazetteer_paths",
@@ -132,6 +144,16 @@ Language.factory(
     assigns=[f"doc._.{LINKS_ATTR}"],
     requires=["doc.spans"],
 )(make_links)
+Language.factory(
+    "testimony_dates",
+    assigns=[f"doc._.{DATES_ATTR}"],
+    requires=[],
+)(make_dates)
+Language.factory(
+    "testimony_relations",
+    assigns=[f"doc._.{LINKS_ATTR}"],
+    requires=["doc.spans", f"doc._.{DATES_ATTR}", f"doc._.{LINKS_ATTR}"],
+)(make_relations)
 
 # --- assembly -------------------------------------------------------------------------------
 
@@ -141,6 +163,8 @@ RULE_PIPES: tuple[str, ...] = (
     "testimony_patterns",
     "testimony_mentions",
     "testimony_links",
+    "testimony_dates",
+    "testimony_relations",
 )
 
 

@@ -17,7 +17,8 @@ from graph_builder.extract.normalize import normalise_name
 
 LEXICON_DIR = Path(__file__).resolve().parent.parent / "lexicon"
 # The theme files this module reads (others in the folder belong to other modules).
-THEMES: tuple[str, ...] = ("function_words", "people", "places", "organisations", "events", "verbs", "time")
+THEMES: tuple[str, ...] = ("function_words", "people", "places", "organisations", "events", "verbs", "time",
+                           "relations")
 
 
 def _load(folder: Path = LEXICON_DIR) -> dict[str, tuple[str, ...]]:
@@ -116,6 +117,44 @@ COPULAS = _set("copulas")
 # time.yaml
 RELATIVE_TIME = _set("relative_time")
 TIME_UNITS = _set("time_units")
+
+# relations.yaml
+CONTROL_VERBS = _set("control_verbs")
+CONTROL_FROM_VERBS = _set("control_from_verbs")
+CONTROL_NOUNS = _set("control_nouns")
+ATTACK_VERBS = _set("attack_verbs")
+ATTACK_NOUNS = _set("attack_nouns")
+CAPTIVE_VERBS = _set("captive_verbs")
+CAPTIVE_AMBIGUOUS = _set("captive_ambiguous")
+CAPTIVE_WORDS = _set("captive_words")
+FLIGHT_VERBS = _set("flight_verbs")
+FLIGHT_MOVEMENT = _set("flight_movement")
+FLIGHT_CUES = _set("flight_cues")
+FLIGHT_PREPS = _set("flight_preps")
+MEMBER_VERBS = _set("member_verbs")
+MEMBER_PREPS = _set("member_preps")
+PRESENCE_VERBS = _set("presence_verbs")
+PRESENCE_PREPS = _set("presence_preps")
+HARM_VERBS = _set("harm_verbs")
+SUFFER_VERBS = _set("suffer_verbs")
+VICTIM_NOUNS = _set("victim_nouns")
+PART_VERBS = _set("part_verbs")
+KIN_NOUNS = _set("kin_nouns")
+COMMAND_VERBS = _set("command_verbs")
+ANSWER_VERBS = _set("answer_verbs")
+ANSWER_PREPS = _set("answer_preps")
+SUPERIOR_ROLES = _set("superior_roles")
+DEPUTY_WORDS = _set("deputy_words")
+FIRST_PERSON = _set("first_person")
+THIRD_PERSON = _set("third_person_singular")
+PLURAL_PRONOUNS = _set("plural_pronouns")
+QUANTITY_NOUNS = _set("quantity_nouns")
+RESIDENT_NOUNS = _set("resident_nouns")
+HOME_NOUNS = _set("home_nouns")
+FROM_VERBS = _set("from_verbs")
+SPEECH_VERBS = _set("speech_verbs")
+MEMBER_NOUNS = _set("member_nouns")
+ORG_NOUNS = _set("org_nouns")
 
 if _unread:
     raise ValueError(f"{LEXICON_DIR}: lists no rule reads: {', '.join(sorted(_unread))} (read them in lexicon.py)")

@@ -18,7 +18,7 @@ from spacy.language import Language
 from spacy.tokens import Doc, Span, Token
 
 from graph_builder.extract.components.common import LINKS_ATTR, SPANS_MENTIONS, has_parse, span_group
-from graph_builder.extract.components.lexicon import COPULAS, LOCATIVE_PREPS, MEMBERSHIP_VERBS
+from graph_builder.extract.components.lexicon import COPULAS, DIRECTION_WORDS, LOCATIVE_PREPS, MEMBERSHIP_VERBS
 
 
 if not Doc.has_extension(LINKS_ATTR):
@@ -108,8 +108,13 @@ class LinkExtractor:
                 add("HELD_ROLE", ib, ia, ev)
             elif labels == ("PERSON", "ROLE") and (comma or gap_words in (["the"], ["was", "the"], ["is", "the"], ["was", "a"], ["is", "a"], ["became", "the"], ["became", "a"], ["as"], ["as", "the"], ["as", "a"], ["as", "an"])):
                 add("HELD_ROLE", ia, ib, ev)
-            elif labels == ("PLACE", "PLACE") and (gap_words == [","] or gap_words in (["in"], ["in", "the"], ["near"])):
+            elif labels == ("PLACE", "PLACE") and (gap_words == [","] or gap_words in (["in"], ["in", "the"], ["near"])
+                                                   or (len(gap_words) == 2 and gap_words[0] in ("in", "near")
+                                                       and gap_words[1] in DIRECTION_WORDS)):
                 add("LOCATED_IN", ia, ib, ev)
+            elif labels == ("PLACE", "PLACE") and gap_words[:1] in (["'s"], ["’s"]) and (
+                    len(gap_words) == 1 or (len(gap_words) == 2 and gap_words[1] in DIRECTION_WORDS)):
+                add("LOCATED_IN", ib, ia, ev)  # "Iraq's northern Sinjar region"
             elif labels == ("ORG", "ROLE") and touching:
                 # "Abu Layth, an ISIS emir": he holds the role and belongs to the org
                 for person in self._persons_of_role(mentions, ib, doc):
