@@ -38,6 +38,7 @@ PAGES = [
     st.Page(app.ENTITY_PAGE, title="Entity", url_path="entity"),
     st.Page(app.INTERVIEW_PAGE, title="Interview", url_path="interview"),
     st.Page(app.CORROBORATION_PAGE, title="Corroboration", url_path="corroboration"),
+    st.Page(app.TIMELINE_PAGE, title="Timeline", url_path="timeline"),
     st.Page(app.NETWORK_PAGE, title="Network", url_path="network"),
     st.Page(app.EXPORT_PAGE, title="Export", url_path="export"),
     st.Page(app.CURATION_PAGE, title="Curation", url_path="curation"),

@@ -12,23 +12,26 @@ import streamlit as st
 
 from app_pages import support as app
 from graph_builder.errors import NotFound
+from graph_builder.store.base import ENTITY_LINKS
 from queries import render as ui
 
 store = app.get_store()
 labels = app.codebook_labels()
 
-st.title("Co-occurrence network")
-st.caption("Two entities are linked when the same turn names both; the link's weight is the "
-           "number of such turns. Node size is the number of mentions. Derived from mentions, "
-           "never typed in by hand.")
+st.title("Entity network")
+st.caption("Named together: two entities are linked when the same turn names both (weight: "
+           "such turns). Typed relations: who held, controlled, commanded, attacked, fled "
+           "to what, as testimony states it (an arrow from the doer; weight: turns stating "
+           "it). Node size is the number of mentions. Derived from the text, never typed in "
+           "by hand.")
 
 q = app.network_filters(store, "net")
 if not q.types:
     st.warning("Choose at least one entity type.")
     st.stop()
 
-MODES = {"top": "Most-named entities", "neighbourhood": "Neighbourhood",
-         "paths": "Paths between two"}
+MODES = {"top": "Most-named entities", "relations": "Typed relations",
+         "neighbourhood": "Neighbourhood", "paths": "Paths between two"}
 if st.query_params.get("centre"):  # a link to a neighbourhood
     st.session_state["net_mode"] = "neighbourhood"
 
@@ -89,6 +92,17 @@ elif mode == "paths":
         st.warning(f"No path links {names.get(source, source)} and {names.get(target, target)} "
                    "in the network with these filters.")
         st.stop()
+elif mode == "relations":
+    kinds = st.multiselect("Relations", list(ENTITY_LINKS), default=[], key="net_relations",
+                           format_func=lambda t: t.replace("_", " ").lower(),
+                           placeholder="Every typed relation",
+                           help="Only these kinds of link (none chosen: every kind).")
+    view = app.relations(store, q, tuple(kinds))
+    if view.graph.number_of_nodes() == 0:
+        st.info("No typed relation matches these filters. Relations come from what witnesses "
+                "say (\"the hisbah arrested him\", \"ISIS took Sinjar\"); try every kind, "
+                "more entity types or a lower minimum weight.")
+        st.stop()
 else:
     view = app.network(store, q)
 
@@ -148,8 +162,10 @@ if found_paths:
                     ui.md_escape(names.get(e, e)) for e in path.entities))
                 for hop in path.hops:
                     a, b = names.get(hop.source, hop.source), names.get(hop.target, hop.target)
+                    typed = (" · " + ", ".join(r.replace("_", " ").lower() for r in hop.relations)
+                             if hop.relations else "")
                     with st.expander(f"{ui.md_escape(a)} — {ui.md_escape(b)}: {hop.total} "
-                                     f"turn{'s' if hop.total != 1 else ''}"):
+                                     f"turn{'s' if hop.total != 1 else ''}{typed}"):
                         st.page_link(app.CORROBORATION_PAGE,
                                      label="Sources for this link", icon=":material/fact_check:",
                                      query_params={"entity": hop.source, "with": hop.target})
@@ -235,6 +251,12 @@ with tabs["Entities and links"]:
                    "id": n} for n, d in nodes],
                  hide_index=True, width="stretch")
     edges = sorted(graph.edges(data=True), key=lambda e: (-e[2].get("weight", 1), e[0], e[1]))
-    t2.dataframe([{"a": graph.nodes[a].get("name", a), "b": graph.nodes[b].get("name", b),
-                   "turns": d.get("weight", 1), "interviews": d.get("interviews", 1)}
-                  for a, b, d in edges], hide_index=True, width="stretch")
+    if graph.is_directed():
+        t2.dataframe([{"from": graph.nodes[a].get("name", a), "to": graph.nodes[b].get("name", b),
+                       "relations": d.get("relations", ""), "turns": d.get("weight", 1),
+                       "interviews": d.get("interviews", 1)}
+                      for a, b, d in edges], hide_index=True, width="stretch", key="net_typed_links")
+    else:
+        t2.dataframe([{"a": graph.nodes[a].get("name", a), "b": graph.nodes[b].get("name", b),
+                       "turns": d.get("weight", 1), "interviews": d.get("interviews", 1)}
+                      for a, b, d in edges], hide_index=True, width="stretch")

@@ -23,18 +23,19 @@ from graph_builder import curation
 from graph_builder.config import Settings, open_store
 from graph_builder.errors import NotFound
 from graph_builder.store.base import (EntitySummary, GraphStore, InterviewFilter,
-                                      InterviewSummary, NetworkData, Page)
+                                      InterviewSummary, NetworkData, Page, TimelineItem)
 from graph_builder.store.base import NetworkQuery as StoreQuery
 from queries import render
 from queries.corroboration import (Corroboration, SimilarTurn, corroborate_entity,
                                    corroborate_link, corroborate_turn)
 from queries.exports import quotes_report
 from queries.interviews import InterviewReading, list_interviews, read_interview
-from queries.network import network_data, to_graph
+from queries.network import network_data, relation_data, relation_graph, to_graph
 from queries.paths import Path as EntityPath
 from queries.paths import central_entities, neighbourhood_data, shortest_paths
 from queries.profiles import EntityProfile, entity_profile, find_entities
 from queries.search import SearchHit, search
+from queries.timeline import timeline as timeline_query
 from schemas import ENTITY_TYPES, SPEAKER_ROLES, load_codebook
 
 # Page files, relative to streamlit_app.py (what st.Page, st.page_link and st.switch_page take).
@@ -47,6 +48,7 @@ CORROBORATION_PAGE = "app_pages/corroboration.py"
 NETWORK_PAGE = "app_pages/network.py"
 EXPORT_PAGE = "app_pages/export.py"
 CURATION_PAGE = "app_pages/curation.py"
+TIMELINE_PAGE = "app_pages/timeline.py"
 
 StoreKey = tuple[str, str, int, int]
 PICKER_MATCHES = 50  # entities an entity picker offers for the words typed
@@ -139,6 +141,20 @@ def search_turns(store: GraphStore, query: str, *, entity_type: str | None = Non
                  limit: int = 20) -> Page[SearchHit]:
     return _search(store, store_key(store), query, entity_type, theme, interviewee, roles,
                    offset, limit)
+
+
+@st.cache_data(ttl=600, show_spinner="Ordering the dated accounts…", max_entries=200)
+def _timeline(_store: GraphStore, key: StoreKey, place: str | None, entity_id: str | None,
+              theme: str | None, interviewee: str | None, offset: int,
+              limit: int) -> Page[TimelineItem]:
+    return timeline_query(_store, place=place, entity=entity_id, theme=theme,
+                          interviewee=interviewee, offset=offset, limit=limit)
+
+
+def timeline(store: GraphStore, *, place: str | None = None, entity_id: str | None = None,
+             theme: str | None = None, interviewee: str | None = None, offset: int = 0,
+             limit: int = 25) -> Page[TimelineItem]:
+    return _timeline(store, store_key(store), place, entity_id, theme, interviewee, offset, limit)
 
 
 @st.cache_data(ttl=600, show_spinner=False, max_entries=300)
@@ -316,6 +332,20 @@ def _network(_store: GraphStore, key: StoreKey, q: ViewQuery) -> NetworkView:
 
 def network(store: GraphStore, q: ViewQuery) -> NetworkView:
     return _network(store, store_key(store), q)
+
+
+@st.cache_data(ttl=600, show_spinner="Building the typed relations…", max_entries=30)
+def _relations(_store: GraphStore, key: StoreKey, q: ViewQuery,
+               link_types: tuple[str, ...]) -> NetworkView:
+    data = relation_data(_store, q.store_query(), link_types or None)
+    g = relation_graph(data)
+    pos = render.layout(g.to_undirected()) if g.number_of_nodes() <= render.MAX_DRAWN_NODES else {}
+    return NetworkView(graph=g, positions=pos, total_nodes=data.total_nodes or g.number_of_nodes())
+
+
+def relations(store: GraphStore, q: ViewQuery, link_types: tuple[str, ...] = ()) -> NetworkView:
+    """Who held, controlled, commanded what: the typed links, drawn as arrows."""
+    return _relations(store, store_key(store), q, tuple(link_types))
 
 
 @st.cache_data(ttl=600, show_spinner="Finding paths…", max_entries=50)

@@ -147,6 +147,33 @@ def _network(store, args: argparse.Namespace):
     return to_graph(network_data(store, query))
 
 
+def cmd_timeline(args: argparse.Namespace) -> int:
+    from queries.timeline import describe, timeline
+
+    store = _store(args)
+    page = timeline(store, place=_entity_id(store, args.place) if args.place else None,
+                    entity=_entity_id(store, args.entity) if args.entity else None,
+                    theme=args.theme, interviewee=args.interviewee, offset=args.offset,
+                    limit=args.limit)
+    for item in page:
+        if args.json:
+            print(json.dumps({"date": item.date, "type": item.type, "source": item.source_name,
+                              "source_id": item.source_id, "target": item.target_name,
+                              "target_id": item.target_id, "interview": item.interview_id,
+                              "pseudonym": item.pseudonym, "turn": item.turn_id,
+                              "speaker_role": item.speaker_role, "start": item.start,
+                              "end": item.end, "quote": item.quote,
+                              "disagreements": list(item.disagreements)}, ensure_ascii=False))
+            continue
+        against = f"  (other witnesses: {', '.join(item.disagreements)})" if item.disagreements else ""
+        print(f"{item.date:<10}  {describe(item)}{against}\n            "
+              f"{item.pseudonym}, {item.interview_id}: \"{' '.join(item.quote.split())[:300]}\"")
+    if not args.json:
+        shown = f"{args.offset + 1}-{args.offset + len(page)} of " if len(page) else ""
+        print(f"{shown}{page.total} dated items", file=sys.stderr)
+    return 0
+
+
 def cmd_export(args: argparse.Namespace) -> int:
     from queries.exports import export_graph
 
@@ -361,6 +388,19 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--offset", type=int, default=0, help="skip this many (the next page)")
     s.add_argument("--json", action="store_true", help="JSON lines with provenance")
     s.set_defaults(func=cmd_search)
+
+    s = sub.add_parser("timeline", help="dated events and links in order, with quotes",
+                       description="Dated events and links, earliest first, each with its date "
+                       "(as precise as told), the witness and the words; an event whose "
+                       "witnesses give different days shows the other dates.")
+    s.add_argument("--place", help="only items at this place (name or id), or events there")
+    s.add_argument("--entity", help="only items about this entity (name or id)")
+    s.add_argument("--theme", help="only items from turns coded with this codebook code")
+    s.add_argument("--interviewee", help="only this interviewee's account (pseudonym)")
+    s.add_argument("--limit", type=int, default=50, help="items per page (default 50)")
+    s.add_argument("--offset", type=int, default=0, help="skip this many (the next page)")
+    s.add_argument("--json", action="store_true", help="JSON lines with provenance")
+    s.set_defaults(func=cmd_timeline)
 
     s = sub.add_parser("entities", help="list resolved entities",
                        description="Entities a word of whose name or alias begins with each "

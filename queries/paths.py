@@ -21,6 +21,7 @@ class Hop:
     target: str
     turns: tuple[TurnRow, ...]  # interviewee turns naming both (the first HOP_TURNS)
     total: int = 0  # every such turn
+    relations: tuple[str, ...] = ()  # typed links between the two (either way): CONTROLLED...
 
 
 @dataclass(frozen=True)
@@ -46,17 +47,27 @@ def attesting_turns(store: GraphStore, a: str, b: str, limit: int = HOP_TURNS) -
 def shortest_paths(store: GraphStore, source: str, target: str, *,
                    query: NetworkQuery = NetworkQuery(max_nodes=None), limit: int = 5,
                    max_hops: int = MAX_HOPS) -> list[Path]:
-    """Up to `limit` shortest paths from `source` to `target` in the network the query keeps
-    (strongest first: by their weakest hop, then total weight), each hop with its evidence."""
+    """Up to `limit` shortest paths from `source` to `target` in the network the query keeps,
+    each hop with its evidence. Paths whose hops are typed relations (held, controlled,
+    commanded...) come first, then the strongest (by their weakest hop, then total weight)."""
     _require(store, query, source, target)
     allowed = allowed_interviews(store, query.where)
-    found = store.shortest_paths(source, target, query, max_hops, limit, allowed)
-    out = []
+    # A few more candidates than asked, so that typed paths the weights rank lower still show.
+    found = store.shortest_paths(source, target, query, max_hops, max(limit * 4, 20), allowed)
+    typed: dict[tuple[str, str], tuple[str, ...]] = {}
     for nodes in found:
+        for a, b in zip(nodes, nodes[1:]):
+            if (a, b) not in typed:
+                typed[(a, b)] = typed[(b, a)] = store.link_types_between(a, b)
+    ranked = sorted(enumerate(found), key=lambda p: (
+        -sum(bool(typed[(a, b)]) for a, b in zip(p[1], p[1][1:])), p[0]))
+    out = []
+    for _, nodes in ranked[:limit]:
         hops = []
         for a, b in zip(nodes, nodes[1:]):
             page = store.attesting_turns(a, b, HOP_TURNS)
-            hops.append(Hop(source=a, target=b, turns=page.items, total=page.total))
+            hops.append(Hop(source=a, target=b, turns=page.items, total=page.total,
+                            relations=typed[(a, b)]))
         out.append(Path(entities=nodes, hops=tuple(hops)))
     return out
 

@@ -388,6 +388,11 @@ def network_data(graph: nx.Graph, positions: dict[str, tuple[float, float]],
     out_edges = [{"s": index[a], "t": index[b], "w": d.get("weight", 1),
                   "iv": d.get("interviews", 1),
                   "sw": round(0.6 + 3.4 * d.get("weight", 1) / wmax, 2)} for a, b, d in edges]
+    if graph.is_directed():  # typed relations: an arrow from who did it, and what it was
+        for e, (a, b, d) in zip(out_edges, edges):
+            e["dir"] = True
+            e["rel"] = (f"{graph.nodes[a].get('name', a)} → {graph.nodes[b].get('name', b)}: "
+                        f"{d.get('relations', '')}")
     if by_community:
         sizes: dict[int, int] = {}
         for _, d in nodes:
@@ -485,6 +490,7 @@ _NETWORK_TEMPLATE = """<!doctype html>
  </div>
  <div id="stage">
   <svg id="svg" role="img" aria-label="Co-occurrence network of entities">
+   <defs><marker id="arrow" viewBox="0 0 10 10" refX="20" refY="5" markerUnits="userSpaceOnUse" markerWidth="9" markerHeight="9" orient="auto-start-reverse"><path d="M0,0L10,5L0,10z" fill="#495057"/></marker></defs>
    <g id="vp"><g id="edges"></g><g id="nodes"></g><g id="labels"></g></g>
   </svg>
   <div id="hint">Scroll to zoom · drag the background to pan · drag a node to move it · click a node to show its links</div>
@@ -512,7 +518,9 @@ _NETWORK_TEMPLATE = """<!doctype html>
    for (var k in attrs) e.setAttribute(k, attrs[k]); return e; }
 
  edges.forEach(function(e){
-   e.el = el("line", {"class": "edge", "stroke-width": e.sw}); gE.appendChild(e.el); });
+   e.el = el("line", {"class": "edge", "stroke-width": e.sw}); gE.appendChild(e.el);
+   if (e.dir) e.el.setAttribute("marker-end", "url(#arrow)");
+   if (e.rel){ var t = el("title", {}); t.textContent = e.rel; e.el.appendChild(t); } });
  nodes.forEach(function(n, i){
    n.el = el("circle", {"class": "node" + (n.pin ? " pin" : ""), r: n.r, fill: n.colour}); n.el.dataset.i = i; gN.appendChild(n.el);
    n.lbl = el("text", {"class": "lbl" + (i < LABELLED || n.pin ? "" : " hidden"), "text-anchor": "middle"});

@@ -53,6 +53,9 @@ LINK_ENDS: dict[str, tuple[frozenset[str], frozenset[str]]] = {
     name: (frozenset(spec["from"]), frozenset(spec["to"]))
     for name, spec in graph_schema()["links"].items()
 }
+# Links that hold, not happen (a place in a country, kin): no date goes on them.
+TIMELESS_LINKS: frozenset[str] = frozenset(
+    name for name, spec in graph_schema()["links"].items() if spec.get("timeless"))
 SYMMETRIC_LINKS: frozenset[str] = frozenset(
     name for name, spec in graph_schema()["links"].items() if spec.get("symmetric"))
 IDENTIFYING_ATTRIBUTES: tuple[str, ...] = tuple(graph_schema()["nodes"]["Interviewee"]["identifying"])

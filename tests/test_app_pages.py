@@ -223,6 +223,35 @@ def test_entity_page_finder_without_an_entity(app_env):
     assert options and all("Place" in o or "raq" in o.casefold() for o in options)
 
 
+# --- timeline ---------------------------------------------------------------------------------
+
+def test_timeline_puts_dated_accounts_in_order_with_quotes_and_disagreements(app_env, sample_store):
+    everything = sample_store.timeline(limit=10_000)
+    at = open_page(app_support.TIMELINE_PAGE)
+    assert at.subheader[0].value.startswith(f"{everything.total:,} dated item")
+    shown = [m.value.strip("*") for m in at.markdown if re.fullmatch(r"\*\*\d{4}(-\d\d){0,2}\*\*", m.value)]
+    assert shown == [i.date for i in everything.items[:25]]  # earliest first, one page
+    quotes = [m.value for m in at.markdown if m.value.startswith("> ")]
+    assert len(quotes) == len(shown) and all(q[2:] for q in quotes)
+    # the two FICTIONAL witnesses who date the Sinjar massacre differently both show it
+    warnings = [w.value for w in at.warning]
+    assert any("2014-08-04" in w for w in warnings) and any("2014-08-03" in w for w in warnings)
+
+
+def test_timeline_filters_by_place_and_interviewee(app_env, sample_store):
+    sinjar = next(e for e in all_entities(sample_store) if e.type == "PLACE" and e.name == "Sinjar")
+    at = open_page(app_support.TIMELINE_PAGE, place=sinjar.id)
+    expected = sample_store.timeline(place=sinjar.id, limit=10_000)
+    assert at.subheader[0].value.startswith(f"{expected.total:,} dated item")
+    assert expected.total < sample_store.timeline(limit=10_000).total
+    at.selectbox(key="timeline_who").select("Shireen").run()
+    assert not at.exception, at.exception
+    only = sample_store.timeline(place=sinjar.id, interviewee="Shireen", limit=10_000)
+    assert only.total and at.subheader[0].value.startswith(f"{only.total:,} dated item")
+    links = [parse_qs(ln.proto.query_string) for ln in at.get("page_link")]
+    assert {q["interview"][0] for q in links if "interview" in q} == {"int-02"}
+
+
 # --- interview reader -----------------------------------------------------------------------
 
 def test_interview_reader_shows_turns_with_speaker_labels(app_env, sample_store):
@@ -632,6 +661,43 @@ def test_network_paths_with_the_turns_attesting_each_hop(app_env, sample_store):
                            and f"turn {t.index} ·" in b for b in html_bodies(at))
 
 
+def test_network_shows_typed_relations_as_arrows_with_what_they_are(app_env, sample_store):
+    from graph_builder.store.base import NetworkQuery as StoreQuery
+
+    expected = sample_store.relations(StoreQuery(max_nodes=150))
+    at = open_page(app_support.NETWORK_PAGE)
+    at.radio(key="net_mode").set_value("relations").run()
+    assert not at.exception, at.exception
+    data = graph_data(at)
+    assert {n["id"] for n in data["nodes"]} == {n.id for n in expected.nodes}
+    assert data["edges"] and all(e["dir"] for e in data["edges"])
+    told = " ".join(e["rel"] for e in data["edges"])
+    assert "controlled" in told and "→" in told
+    # only one kind of relation
+    at.multiselect(key="net_relations").set_value(["CONTROLLED"]).run()
+    assert not at.exception, at.exception
+    controlled = sample_store.relations(StoreQuery(max_nodes=150), ["CONTROLLED"])
+    data = graph_data(at)
+    assert len(data["edges"]) == len({(e.source, e.target) for e in controlled.edges})
+    assert all(e["rel"].endswith(")") and "controlled" in e["rel"] for e in data["edges"])
+    table = next(d.value for d in at.dataframe if "relations" in d.value.columns)
+    assert set(table["relations"]) and all("controlled" in r for r in table["relations"])
+
+
+def test_paths_prefer_typed_links_and_say_what_they_are(app_env, sample_store):
+    from graph_builder.store.base import NetworkQuery as StoreQuery
+
+    rel = sample_store.relations(StoreQuery(max_nodes=None))
+    edge = next(e for e in rel.edges if e.type == "CONTROLLED")
+    paths = shortest_paths(sample_store, edge.source, edge.target)
+    assert paths and "CONTROLLED" in paths[0].hops[0].relations
+    at = open_page(app_support.NETWORK_PAGE)
+    at.radio(key="net_mode").set_value("paths").run()
+    pick(at, "net_path_from", sample_store.entity(edge.source).entity)
+    pick(at, "net_path_to", sample_store.entity(edge.target).entity)
+    assert any("controlled" in e.label for e in at.expander), [e.label for e in at.expander]
+
+
 def test_network_colours_by_community_and_lists_central_entities(app_env, sample_store):
     at = open_page(app_support.NETWORK_PAGE)
     at.radio(key="net_colour").set_value("community").run()
@@ -818,7 +884,7 @@ def test_uncertain_merges_can_be_confirmed_or_split(curation_env):
     (app_support.SEARCH_PAGE, {"q": "Raqqa"}), (app_support.ENTITY_PAGE, {}),
     (app_support.INTERVIEW_PAGE, {}), (app_support.CORROBORATION_PAGE, {}),
     (app_support.NETWORK_PAGE, {}), (app_support.EXPORT_PAGE, {}),
-    (app_support.CURATION_PAGE, {})])
+    (app_support.CURATION_PAGE, {}), (app_support.TIMELINE_PAGE, {})])
 def test_every_page_answers_and_answers_again(app_env, page, query):
     at = open_page()
     switch(at, page, **query)

@@ -202,10 +202,45 @@ def test_a_deep_link_shows_the_password_gate_first(sample_db, tmp_path):
         page.locator("input[type=password]").wait_for()
         _idle(page)
         assert page.locator("iframe").count() == 0
-        assert page.get_by_text("Co-occurrence network").count() == 0
+        assert page.get_by_text("Entity network").count() == 0
         assert page.locator('[data-testid="stSidebarNav"]').count() == 0
         _shot(page, "5-gate")
         page.locator("input[type=password]").fill("correct horse")
         page.get_by_role("button", name="Open").click()
         page.frame_locator("iframe").locator("circle.node").first.wait_for()
-        assert page.get_by_text("Co-occurrence network").count() == 1
+        assert page.get_by_text("Entity network").count() == 1
+
+
+def test_timeline_and_typed_relations_in_a_browser(sample_db, sample_store, tmp_path):
+    from graph_builder.store.base import NetworkQuery
+
+    dated = sample_store.timeline(limit=25)
+    typed = sample_store.relations(NetworkQuery(max_nodes=150))
+    db = _copy(sample_db, tmp_path / "e2e.db")
+    with running_app(db, tmp_path / "server.log") as url, browser_page() as page:
+        # The timeline: dated items, earliest first, with the witnesses' disagreement shown.
+        page.goto(f"{url}/timeline")
+        _idle(page)
+        page.get_by_text(re.compile(r"[\d,]+ dated items?")).wait_for()
+        # every item of the page drawn (each has its "Read in context" link)
+        page.locator("a", has_text="Read in context").nth(len(dated.items) - 1).wait_for()
+        body = page.locator('[data-testid="stMain"]').inner_text()
+        first, last = dated.items[0], dated.items[-1]
+        assert first.date in body and last.date in body, body[:1500]
+        assert body.index(first.date) < body.rindex(last.date)
+        assert "the accounts disagree" in body
+        _shot(page, "6-timeline")
+
+        # The typed relations: arrows between the entities, each saying what it is.
+        page.goto(f"{url}/network")
+        _idle(page)
+        page.get_by_text("Typed relations", exact=True).click()
+        _idle(page)
+        frame = page.frame_locator("iframe")
+        frame.locator("circle.node").first.wait_for()
+        assert frame.locator("circle.node").count() == len(typed.nodes)
+        arrows = frame.locator('line.edge[marker-end="url(#arrow)"]')
+        assert arrows.count() == len({(e.source, e.target) for e in typed.edges}) > 0
+        titles = frame.locator("line.edge title").evaluate_all("els => els.map(e => e.textContent)")
+        assert any("controlled" in t for t in titles)
+        _shot(page, "7-typed-relations")

@@ -65,9 +65,14 @@ def test_the_graph_has_the_documented_shape(corpus_stores, neo4j_server) -> None
     for row in cypher(neo4j_server, "MATCH (e:Entity) RETURN e.type AS type, labels(e) AS labels"):
         assert set(row["labels"]) == {"Entity", entity_label(row["type"])}
         assert len(set(row["labels"]) & type_labels) == 1
-    # Links are typed relationships between entities, of the schema's types only.
+    # Links are typed relationships between entities, of the schema's types only; an event's
+    # date is a Date node (the one kind of link end that is no entity).
     links = cypher(neo4j_server, "MATCH (a:Entity)-[l]->(b:Entity) WHERE type(l) IN $types "
                                  "RETURN type(l) AS type, count(*) AS n", types=list(LINK_TYPES))
+    dated = cypher(neo4j_server, "MATCH (a:Entity)-[l]->(d:Date) RETURN type(l) AS type, "
+                                 "count(*) AS n, collect(DISTINCT d.id = 'date:' + d.date) AS ok")
+    assert [r["type"] for r in dated] == ["HAPPENED_ON"] and dated[0]["ok"] == [True]
+    links += dated
     # Besides them, entities carry only the aggregates kept at write time.
     others = cypher(neo4j_server, "MATCH (:Entity)-[l]->() WHERE NOT type(l) IN $types "
                                   "RETURN DISTINCT type(l) AS type", types=list(LINK_TYPES))

@@ -121,6 +121,10 @@ def everything(store) -> dict[str, Any]:
         "possibly same": store.possibly_same(), "uncertain": store.uncertain_entities(0, ALL),
         "log": store.curation_log(), "log page": store.curation_page(0, 2),
         "network": store.network(NetworkQuery(max_nodes=None)),
+        "timeline": store.timeline(limit=ALL),
+        "relations": store.relations(NetworkQuery(max_nodes=None)),
+        "relations, every speaker, capped": store.relations(
+            NetworkQuery(testimony_only=False, max_nodes=5)),
         "network, every speaker": store.network(NetworkQuery(testimony_only=False,
                                                              max_nodes=None)),
     }
@@ -148,6 +152,7 @@ def everything(store) -> dict[str, Any]:
                 out[f"paths {a} {b} {query.testimony_only}"] = store.shortest_paths(
                     a, b, query, 4, 5)
             out[f"attesting {a} {b}"] = store.attesting_turns(a, b, ALL)
+            out[f"link types {a} {b}"] = store.link_types_between(a, b)
     return out
 
 
@@ -188,9 +193,12 @@ def assert_aggregates_hold(store) -> None:
     summaries = {s.id: s for s in store.interviews()}
     for iid, s in summaries.items():
         turns = {t.id: t for t in store.turns_of(iid)}
+        mentions = store.mentions(interview_id=iid)
         rows = [(m.entity_id, turns[m.turn_id].index, m.turn_id, m.speaker_role, m.stance)
-                for m in store.mentions(interview_id=iid)]
-        named, pair_rows = interview_aggregates(rows)
+                for m in mentions]
+        named, _ = interview_aggregates(rows)
+        # a pronoun ("I", "he") counts for its entity but names nobody together with the turn
+        _, pair_rows = interview_aggregates([r for r, m in zip(rows, mentions) if m.method != "pronoun"])
         for n in named:
             c = per_entity[n.entity_id]
             c["mentions"] += n.mentions
@@ -232,6 +240,60 @@ def test_both_backends_hold_the_whole_sample_corpus(corpus_stores) -> None:
     for store in corpus_stores:
         assert_no_orphans(store)
         assert_aggregates_hold(store)
+
+
+def test_the_timeline_agrees_and_keeps_disagreements(corpus_stores) -> None:
+    everything_dated = same(corpus_stores, lambda s: s.timeline(limit=ALL))
+    assert everything_dated.total == len(everything_dated.items) > 0
+    dates = [i.date for i in everything_dated]
+    assert dates == sorted(dates)
+    # One event, two FICTIONAL witnesses, two different days: one entity, both sources, and
+    # each witness's date shown against the other's.
+    sinjar = [i for i in everything_dated if i.type == "HAPPENED_ON" and "sinjar" in i.source_id]
+    assert len({i.source_id for i in sinjar}) == 1, sinjar
+    told = {i.pseudonym: i.date for i in sinjar if len(i.date) == 10}
+    assert told["Shireen"] == "2014-08-03" and told["Abu Hareth"] == "2014-08-04", told
+    by_day = {i.date: i.disagreements for i in sinjar if len(i.date) == 10}
+    assert "2014-08-04" in by_day["2014-08-03"] and "2014-08-03" in by_day["2014-08-04"]
+    event = sinjar[0].source_id
+    for item in sinjar:
+        assert item.quote and item.quote in next(s for s in corpus_stores).interview(item.interview_id).text
+    # filters: the event as entity and as place (it happened in Sinjar), a witness, a page
+    place = next(i.target_id for i in everything_dated if i.type == "HAPPENED_AT"
+                 and i.source_id == event) if any(i.type == "HAPPENED_AT" and i.source_id == event
+                                                   for i in everything_dated) else None
+    of_event = same(corpus_stores, lambda s: s.timeline(entity=event, limit=ALL))
+    assert {i.source_id for i in of_event if i.type == "HAPPENED_ON"} == {event}
+    assert all(event in (i.source_id, i.target_id) for i in of_event)
+    sinjar_place = next(e.id for e in all_entities(corpus_stores[0]) if e.type == "PLACE" and e.name == "Sinjar")
+    at_sinjar = same(corpus_stores, lambda s: s.timeline(place=sinjar_place, limit=ALL))
+    assert event in {i.source_id for i in at_sinjar}, place
+    shireen = same(corpus_stores, lambda s: s.timeline(interviewee="Shireen", limit=ALL))
+    assert shireen.total > 0 and {i.pseudonym for i in shireen} == {"Shireen"}
+    page = same(corpus_stores, lambda s: s.timeline(offset=2, limit=3))
+    assert page.items == everything_dated.items[2:5] and page.total == everything_dated.total
+    coded = same(corpus_stores, lambda s: s.timeline(theme="slavery", limit=ALL))
+    assert coded.total < everything_dated.total
+
+
+def test_typed_relations_agree_and_follow_the_links(corpus_stores) -> None:
+    whole = same(corpus_stores, lambda s: s.relations(NetworkQuery(testimony_only=False, max_nodes=None)))
+    links = corpus_stores[0].links()
+    expected = Counter((ln.type, ln.source_id, ln.target_id) for ln in {
+        (ln.type, ln.source_id, ln.target_id, ln.turn_id): ln for ln in links
+        if ln.type != "HAPPENED_ON"}.values())
+    kept = {n.id for n in whole.nodes}
+    assert {(e.type, e.source, e.target): e.turns for e in whole.edges} == {
+        k: n for k, n in expected.items() if k[1] in kept and k[2] in kept}
+    assert whole.edges and all(e.type != "HAPPENED_ON" for e in whole.edges)
+    controlled = same(corpus_stores, lambda s: s.relations(NetworkQuery(max_nodes=None), ["CONTROLLED"]))
+    assert controlled.edges and {e.type for e in controlled.edges} == {"CONTROLLED"}
+    capped = same(corpus_stores, lambda s: s.relations(NetworkQuery(max_nodes=3)))
+    assert len(capped.nodes) == 3 and capped.total_nodes > 3
+    assert all(e.source in {n.id for n in capped.nodes} and e.target in {n.id for n in capped.nodes}
+               for e in capped.edges)
+    some = whole.edges[0]
+    assert some.type in same(corpus_stores, lambda s: s.link_types_between(some.target, some.source))
 
 
 def test_interviews_and_turns_agree(corpus_stores) -> None:

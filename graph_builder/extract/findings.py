@@ -78,8 +78,8 @@ def key_usages(extracted: Sequence[ExtractedInterview]) -> list[Any]:
     """
     from graph_builder.store.base import usage_from_rows
 
-    return usage_from_rows((m.key, m.type, m.text, ex.interview.id, m.turn_index, m.canonical_hint)
-                           for ex in extracted for m in ex.mentions)
+    return usage_from_rows((m.key, m.type, m.text, ex.interview.id, m.turn_index, m.canonical_hint,
+                            m.method) for ex in extracted for m in ex.mentions)
 
 
 def resolve_cross_interview(extracted: Sequence[ExtractedInterview]) -> Resolution:

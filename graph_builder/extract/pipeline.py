@@ -36,7 +36,7 @@ from graph_builder.extract.model_loader import load_model
 from graph_builder.extract.normalize import mention_key
 from graph_builder.model import ExtractedInterview, Interview, Link, Mention, ThemeCode, Turn
 from schemas import HERE as SCHEMAS_DIR
-from schemas import LINK_ENDS, Theme, load_codebook
+from schemas import LINK_ENDS, TIMELESS_LINKS, Theme, load_codebook
 
 CODEBOOK_ENV = "TESTIMONY_CODEBOOK"
 # Components the extractor does not need: lemmas are never read (role plurals are gazetteer forms).
@@ -245,7 +245,7 @@ def _assemble(interview: Interview, docs: list[Doc], gazetteer: Gazetteer) -> Ex
             start, end = turn.start + link["start"], turn.start + link["end"]
             said = {d.iso for d in dates.values() if link["start"] <= d.start < link["end"]}
             date = target[len("DATE:"):] if target.startswith("DATE:") else (
-                said.pop() if len(said) == 1 else None)
+                said.pop() if len(said) == 1 and link["type"] not in TIMELESS_LINKS else None)
             links.setdefault((link["type"], source, target, turn.index), Link(
                 type=link["type"], source_key=source, target_key=target, turn_index=turn.index,
                 start=start, end=end, date=date))

@@ -27,6 +27,7 @@ from typing import Any, Generic, Protocol, TypeVar, runtime_checkable
 
 from graph_builder.model import Entity, ExtractedInterview, Interview, Resolution
 from graph_builder.stance import STANCE_RANK, Sentences, stance_of
+from schemas import LINK_TYPES
 
 T = TypeVar("T")
 
@@ -126,12 +127,34 @@ class ThemeRow:
 @dataclass(frozen=True)
 class LinkRow:
     type: str
-    source_id: str  # entity ids
+    source_id: str  # entity ids (HAPPENED_ON's target: "date:<iso>")
     target_id: str
     turn_id: str
     interview_id: str
     start: int
     end: int
+    date: str | None = None  # the ISO date the evidence states
+
+
+@dataclass(frozen=True)
+class TimelineItem:
+    """A dated link in testimony: what (type, ends), when, who told it, and the words."""
+
+    date: str  # ISO, as precise as told: 2014, 2014-08, 2014-08-03
+    type: str
+    source_id: str
+    source_name: str
+    target_id: str  # HAPPENED_ON: "date:<iso>"
+    target_name: str  # HAPPENED_ON: the date
+    interview_id: str
+    pseudonym: str
+    turn_id: str
+    speaker_role: str
+    start: int
+    end: int
+    quote: str
+    # Other dates witnesses give for the same event that cannot be the same day.
+    disagreements: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -324,6 +347,30 @@ class NetworkData:
     total_nodes: int = 0  # entities in the network before the max_nodes cap
 
 
+@dataclass(frozen=True)
+class RelationEdge:
+    """A typed link between two entities, as often as testimony states it."""
+
+    source: str
+    target: str
+    type: str
+    turns: int  # turns stating it
+    interviews: int
+
+
+@dataclass(frozen=True)
+class RelationData:
+    """The typed-relation network: who held, controlled, commanded what."""
+
+    nodes: tuple[NetworkNode, ...]  # most named first (ties by id)
+    edges: tuple[RelationEdge, ...]  # sorted by (source, target, type)
+    total_nodes: int = 0  # entities with a typed link before the max_nodes cap
+
+
+# Typed links between entities (HAPPENED_ON's end is a date, not an entity).
+ENTITY_LINKS: tuple[str, ...] = tuple(t for t in LINK_TYPES if t != "HAPPENED_ON")
+
+
 # --- resolution ---------------------------------------------------------------------------
 
 @dataclass(frozen=True)
@@ -376,7 +423,8 @@ def base_key(node: str, keys: Iterable[str] | None = None) -> str:
 CONTEXT_WINDOW = 0
 
 # One mention as key usage reads it: (key, type, surface, interview id, turn index, hint).
-UsageRow = tuple[str, str, str, str, int, str | None]
+# (key, type, surface, interview id, turn index, hint[, method]): a "pronoun" row names nobody
+UsageRow = tuple[Any, ...]
 
 
 def usage_from_rows(rows: Iterable[UsageRow], window: int = CONTEXT_WINDOW) -> list[KeyUsage]:
@@ -388,13 +436,17 @@ def usage_from_rows(rows: Iterable[UsageRow], window: int = CONTEXT_WINDOW) -> l
     hints: dict[str, str | None] = {}
     # interview -> turn index -> keys mentioned there
     turns: dict[str, dict[int, set[str]]] = defaultdict(lambda: defaultdict(set))
-    for key, etype, surface, interview_id, turn_index, hint in rows:
-        surfaces[key][surface] += 1
+    pronoun_in: dict[str, set[str]] = defaultdict(set)
+    for key, etype, surface, interview_id, turn_index, hint, *method in rows:
         types[key] = etype
         if hint:  # the least of a key's gazetteer hints, whatever the order
             hints[key] = min(hints[key], hint) if hints.get(key) else hint
         else:
             hints.setdefault(key, None)
+        if method and method[0] == "pronoun":  # names nobody: no spelling, no company
+            pronoun_in[key].add(interview_id)
+            continue
+        surfaces[key][surface] += 1
         turns[interview_id][turn_index].add(key)
     neighbours: dict[str, set[str]] = defaultdict(set)
     contexts: dict[str, dict[str, set[str]]] = defaultdict(dict)
@@ -406,13 +458,16 @@ def usage_from_rows(rows: Iterable[UsageRow], window: int = CONTEXT_WINDOW) -> l
             for k in keys:
                 neighbours[k] |= keys - {k}
                 contexts[k].setdefault(interview_id, set()).update(near - {k})
+    for k, ivs in pronoun_in.items():
+        for iid in ivs:
+            contexts[k].setdefault(iid, set())
     return [KeyUsage(key=k, type=types[k],
                      surfaces=tuple(sorted(surfaces[k].items(), key=lambda kv: (-kv[1], kv[0]))),
                      interviews=tuple(sorted(contexts[k])), canonical_hint=hints[k],
                      neighbours=tuple(sorted(neighbours[k])),
                      contexts=tuple((i, tuple(sorted(contexts[k][i])))
                                     for i in sorted(contexts[k])))
-            for k in sorted(surfaces)]
+            for k in sorted(types)]
 
 
 # --- what a write computes, the same for both stores ---------------------------------------
@@ -606,6 +661,22 @@ class GraphStore(Protocol):
         """(entity id, turns naming both), most turns first."""
     def entity_links(self, entity_id: str, offset: int, limit: int) -> Page[LinkRow]: ...
     def links(self) -> list[LinkRow]: ...
+    def relations(self, query: NetworkQuery, link_types: Sequence[str] | None = None,
+                  interview_ids: Sequence[str] | None = None) -> RelationData:
+        """The typed links among entities (of `link_types`, else every entity link), each
+        with the turns and interviews stating it: testimony only unless the query says every
+        speaker; a theme keeps links stated in turns coded with it; `interview_ids` keeps those
+        interviews; links stated fewer than `min_weight` times go. Nodes are the links' ends,
+        the most named `max_nodes` of them (by the entity's mentions)."""
+    def link_types_between(self, a: str, b: str) -> tuple[str, ...]:
+        """The types of typed links between two entities, either direction, sorted."""
+    def timeline(self, *, place: str | None = None, entity: str | None = None,
+                 theme: str | None = None, interviewee: str | None = None, offset: int = 0,
+                 limit: int = 50) -> Page[TimelineItem]:
+        """Dated links of testimony (not the interviewer's questions) in date order (then
+        interview, offset). `entity`: either end is it;
+        `place`: either end is it, or the link's event happened there; `theme`: the turn is
+        coded with it; `interviewee`: told by that pseudonym."""
 
     def sources(self, subject: Subject, offset: int, limit: int) -> Page[SourceRow]:
         """Interviewees attesting the subject in their own turns, strongest stance first."""
@@ -908,8 +979,9 @@ class InterviewShare:
 def interview_share(rows: Sequence[Sequence[Any]]) -> InterviewShare:
     """From an interview's mentions as (entity id, turn index, turn id, speaker role, stance,
     key, surface, hint, method), in write order. A pronoun's mention ("I", "he": method
-    "pronoun") counts for its entity, but it names nobody: it adds no spelling, and its
-    entity is not "named together" with the rest of the turn."""
+    "pronoun") counts for its entity, but it names nobody: it adds no spelling (only the
+    witness's "I" adds the pseudonym as a hint), and its entity is not "named together" with
+    the rest of the turn."""
     named, _ = interview_aggregates([tuple(r[:5]) for r in rows])
     _, pairs = interview_aggregates([tuple(r[:5]) for r in rows if not _pronoun(r)])
     keys: dict[str, list] = {}
@@ -919,12 +991,12 @@ def interview_share(rows: Sequence[Sequence[Any]]) -> InterviewShare:
     for r in rows:
         k = keys.setdefault(r[5], [0, r[0]])
         k[0] += 1
+        if r[7]:  # a witness's "I" carries their pseudonym: the name of one who never says it
+            hints[(r[5], r[7])] += 1
         if _pronoun(r):
             continue
         in_turn[r[2]].add(r[5])
         surfaces[(r[5], r[6])] += 1
-        if r[7]:
-            hints[(r[5], r[7])] += 1
     company = sorted({(k, o) for ks in in_turn.values() for k in ks for o in ks if o != k})
     return InterviewShare(named=named, pairs=pairs, keys={k: (v[0], v[1]) for k, v in keys.items()},
                   surfaces=surfaces, hints=hints, company=company)

@@ -34,6 +34,7 @@ read replica). The graph, generated from schemas/graph.yaml:
     (:StoreMeta {name: 'writer', writes, seq, structure_at})  the writer lock, graph_version
     (:StoreMeta {name: 'schema', version})
     (:UnresolvedEntity {id})                      a placeholder end, see below
+    (:Entity:Event)-[:HAPPENED_ON {date, ...}]->(:Date {id: "date:<iso>", date})
 
 An interview's pairs of co-mentioned entities are four parallel lists on its node (written
 and read whole with the interview, what the interview-filtered network sums), and are summed
@@ -90,7 +91,7 @@ from graph_builder.model import (Entity, ExtractedInterview, Interview, Intervie
                                  Resolution, Turn)
 from graph_builder.stance import STANCE_RANK
 from graph_builder.store.base import (ALIAS_LIMIT, EntityInInterview, EntitySummary,
-                                      InterviewSummary, KeyInfo, KeyUsage, LinkRow, MentionRow,
+                                      InterviewSummary, KeyInfo, KeyUsage, LinkRow, MentionRow, TimelineItem, ENTITY_LINKS, RelationData, RelationEdge,
                                       NamedIn, NetworkData, NetworkEdge, NetworkNode,
                                       NetworkQuery, Page, PairIn, ScoredTurn, SourceRow,
                                       Subject, SupportRow, TextMatch, ThemeRow, TurnFilter,
@@ -199,11 +200,12 @@ def _float(x: float | int | None) -> float | None:
 
 
 def _node(var: str, id_expr: str, *, required: bool = True) -> str:
-    """Cypher binding `var` to the Entity or the placeholder with id `id_expr` (an id names
-    at most one of them); rows without either go when `required`."""
+    """Cypher binding `var` to the Entity, the placeholder or the Date with id `id_expr` (an
+    id names at most one of them); rows without any go when `required`."""
     return (f"OPTIONAL MATCH (x_{var}:Entity {{id: {id_expr}}}) "
             f"OPTIONAL MATCH (u_{var}:UnresolvedEntity {{id: {id_expr}}}) "
-            f"WITH *, coalesce(x_{var}, u_{var}) AS {var} "
+            f"OPTIONAL MATCH (d_{var}:Date {{id: {id_expr}}}) "
+            f"WITH *, coalesce(x_{var}, u_{var}, d_{var}) AS {var} "
             + (f"WHERE {var} IS NOT NULL " if required else ""))
 
 
@@ -360,15 +362,17 @@ _ENSURE_NODES = """
 UNWIND $ids AS id
 OPTIONAL MATCH (x:Entity {id: id})
 WITH id, x WHERE x IS NULL
-MERGE (:UnresolvedEntity {id: id})
+CALL (id) { WITH id WHERE id STARTS WITH 'date:' MERGE (:Date {id: id, date: substring(id, 5)}) }
+CALL (id) { WITH id WHERE NOT id STARTS WITH 'date:' MERGE (:UnresolvedEntity {id: id}) }
 """
 
-# $rows: [type, source key, target key, source id, target id, turn id, speaker role, start, end]
+# $rows: [type, source key, target key, source id, target id, turn id, speaker role, start, end,
+#         date]
 _CREATE_LINKS = """
 UNWIND $rows AS row
 """ + _node("s", "row[3]") + _node("o", "row[4]") + """
 CREATE (s)-[:$(row[0]) {source_key: row[1], target_key: row[2], turn_id: row[5],
-  interview_id: $interview_id, speaker_role: row[6], start: row[7], end: row[8]}]->(o)
+  interview_id: $interview_id, speaker_role: row[6], start: row[7], end: row[8], date: row[9]}]->(o)
 RETURN count(*) AS n
 """
 
@@ -448,8 +452,8 @@ CALL (e) {{ WITH e WHERE e:Entity DELETE e }}
 """
 _PRUNE_PLACEHOLDERS = """
 UNWIND $ids AS id
-MATCH (u:UnresolvedEntity {id: id}) WHERE NOT EXISTS { (u)--() }
-DELETE u
+CALL (id) { MATCH (u:UnresolvedEntity {id: id}) WHERE NOT EXISTS { (u)--() } DELETE u }
+CALL (id) { MATCH (d:Date {id: id}) WHERE NOT EXISTS { (d)--() } DELETE d }
 """
 _PRUNE_INTERVIEWEES = """
 UNWIND $pseudonyms AS pseudonym
@@ -595,7 +599,7 @@ _THEME_FIELDS = ("{turn_id: t.id, interview_id: t.interview_id, theme: th.code, 
                  "end: c.end, evidence: c.evidence, by: c.by, confidence: c.confidence, "
                  "seq: c.seq}")
 _LINK_FIELDS = ("type(l) AS type, s.id AS source_id, o.id AS target_id, l.turn_id AS turn_id, "
-                "l.interview_id AS interview_id, l.start AS start, l.end AS end")
+                "l.interview_id AS interview_id, l.start AS start, l.end AS end, l.date AS date")
 _LINK_ORDER = "ORDER BY interview_id, start, type, source_id, target_id, turn_id, end"
 
 # The turns that support a subject (SourceRow, SupportRow): an entity's interviewee turns;
@@ -1125,6 +1129,7 @@ class Neo4jStore:
             "FOR (n:StoreMeta) REQUIRE n.name IS UNIQUE",
             "CREATE CONSTRAINT unresolved_entity_id IF NOT EXISTS "
             "FOR (n:UnresolvedEntity) REQUIRE n.id IS UNIQUE",
+            "CREATE CONSTRAINT date_id IF NOT EXISTS FOR (n:Date) REQUIRE n.id IS UNIQUE",
             "CREATE INDEX turn_interview_id IF NOT EXISTS FOR (t:Turn) ON (t.interview_id)",
             "CREATE INDEX interview_interviewee IF NOT EXISTS FOR (i:Interview) ON (i.interviewee)",
             "CREATE INDEX entity_type IF NOT EXISTS FOR (e:Entity) ON (e.type)",
@@ -1155,7 +1160,7 @@ class Neo4jStore:
             "OPTIONS {indexConfig: {`fulltext.analyzer`: 'whitespace'}}",
         ]
         for rel in _LINK_TYPES:
-            for prop in ("interview_id", "source_key", "target_key"):
+            for prop in ("interview_id", "source_key", "target_key", "date"):
                 statements.append(f"CREATE INDEX {rel.lower()}_{prop} IF NOT EXISTS "
                                   f"FOR ()-[l:{rel}]-() ON (l.{prop})")
         # What the store before this schema version created and no longer reads.
@@ -1320,7 +1325,7 @@ class Neo4jStore:
         links = [[_link_type(ln.type), ln.source_key, ln.target_key,
                   entity_for(assignments, ln.source_key, iv.id),
                   entity_for(assignments, ln.target_key, iv.id), turn_ids[ln.turn_index],
-                  roles[ln.turn_index], ln.start, ln.end] for ln in extracted.links]
+                  roles[ln.turn_index], ln.start, ln.end, ln.date] for ln in extracted.links]
         share = interview_share([(f.entity_id, f.turn_index, f.turn_id, f.speaker_role, f.stance,
                                   m.key, m.text, m.canonical_hint, m.method)
                                  for f, m in zip(facts, extracted.mentions)])
@@ -1410,8 +1415,10 @@ class Neo4jStore:
             wanted = sorted(company & set(info))
             contexts: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
             for k, iv, other in self._collected(
+                    # a pronoun ("I", "he") names nobody: it keeps no company
                     tx, "UNWIND $keys AS k MATCH (t:Turn)-[m1:MENTIONS]->() WHERE m1.key = k "
-                    "MATCH (t)-[m2:MENTIONS]->() WHERE m2.key <> k "
+                    "AND m1.method <> 'pronoun' "
+                    "MATCH (t)-[m2:MENTIONS]->() WHERE m2.key <> k AND m2.method <> 'pronoun' "
                     "WITH DISTINCT k, t.interview_id AS iv, m2.key AS other "
                     "RETURN collect([k, iv, other]) AS rows", wanted, name="keys"):
                 contexts[k][iv].add(other)
@@ -1915,7 +1922,7 @@ class Neo4jStore:
             {_LINK_ORDER}
             WITH collect({{type: type, source_id: source_id, target_id: target_id,
                           turn_id: turn_id, interview_id: interview_id, start: start,
-                          end: end}}) AS rows
+                          end: end, date: date}}) AS rows
             RETURN size(rows) AS total, rows[$offset..$offset + $limit] AS page""",
                         id=entity_id, offset=offset, limit=limit)
         if not row:
@@ -1926,10 +1933,105 @@ class Neo4jStore:
         rows = self._rows(f"MATCH (s)-[l:{_LINKS}]->(o) WITH DISTINCT {_LINK_FIELDS} "
                           "RETURN collect({type: type, source_id: source_id, "
                           "target_id: target_id, turn_id: turn_id, interview_id: interview_id, "
-                          "start: start, end: end}) AS rows")
+                          "start: start, end: end, date: date}) AS rows")
         out = [LinkRow(**r) for r in rows]
         return sorted(out, key=lambda x: (x.interview_id, x.start, x.type, x.source_id,
                                           x.target_id, x.turn_id, x.end))
+
+    def relations(self, query: NetworkQuery, link_types: Sequence[str] | None = None,
+                  interview_ids: Sequence[str] | None = None) -> RelationData:
+        kinds = [t for t in (link_types or ENTITY_LINKS) if t in ENTITY_LINKS]
+        if not kinds:
+            return RelationData((), (), 0)
+        col, ivcol = (("testimony_mentions", "testimony_interviews") if query.testimony_only
+                      else ("mentions", "interviews"))
+        types = "|".join(_link_type(k) for k in kinds)
+        rel = f"""
+            MATCH (s:Entity)-[l:{types}]->(o:Entity)
+            WHERE ($testimony = false OR l.speaker_role = 'interviewee')
+              AND ($ivs IS NULL OR l.interview_id IN $ivs)
+              AND ($etypes IS NULL OR (s.type IN $etypes AND o.type IN $etypes))
+              AND ($theme IS NULL OR EXISTS {{
+                   MATCH (:Turn {{id: l.turn_id}})-[:CODED_AS]->(:Theme {{code: $theme}}) }})
+            WITH type(l) AS type, s, o, count(DISTINCT l.turn_id) AS turns,
+                 count(DISTINCT l.interview_id) AS ivs
+            WHERE turns >= $min_weight"""
+        params = dict(testimony=query.testimony_only,
+                      ivs=list(interview_ids) if interview_ids is not None else None,
+                      etypes=list(query.types) if query.types else None, theme=query.theme,
+                      min_weight=query.min_weight, cap=query.max_nodes)
+        row = self._one(rel + f"""
+            WITH collect({{type: type, s: s.id, t: o.id, turns: turns, ivs: ivs}}) AS rels,
+                 collect(s) + collect(o) AS ends
+            UNWIND (CASE WHEN ends = [] THEN [null] ELSE ends END) AS e
+            WITH DISTINCT rels, e
+            ORDER BY e.{col} DESC, e.id
+            WITH rels, [x IN collect({{id: e.id, name: e.name, type: e.type, n: e.{col},
+                                      ivs: e.{ivcol}, community: e.community,
+                                      centrality: e.centrality}}) WHERE x.id IS NOT NULL] AS ranked
+            WITH rels, ranked, CASE WHEN $cap IS NULL THEN ranked ELSE ranked[0..$cap] END AS kept
+            WITH rels, size(ranked) AS total, kept, [x IN kept | x.id] AS ids
+            RETURN total, kept AS nodes,
+                   [r IN rels WHERE r.s IN ids AND r.t IN ids] AS edges""", **params)
+        if not row:
+            return RelationData((), (), 0)
+        edges = sorted((RelationEdge(source=r["s"], target=r["t"], type=r["type"],
+                                     turns=r["turns"], interviews=r["ivs"]) for r in row["edges"]),
+                       key=lambda e: (e.source, e.target, e.type))
+        return RelationData(tuple(_network_node(r) for r in row["nodes"]), tuple(edges),
+                            row["total"])
+
+    def link_types_between(self, a: str, b: str) -> tuple[str, ...]:
+        rows = self._rows(_node("x", "$a") + _node("y", "$b") + f"""
+            MATCH (x)-[l:{_LINKS}]-(y) WITH DISTINCT type(l) AS t ORDER BY t
+            RETURN collect(t) AS rows""", a=a, b=b)
+        return tuple(rows)
+
+    def timeline(self, *, place: str | None = None, entity: str | None = None,
+                 theme: str | None = None, interviewee: str | None = None, offset: int = 0,
+                 limit: int = 50) -> Page[TimelineItem]:
+        # Each link type's date index answers "l.date IS NOT NULL"; the filters are parameters.
+        row = self._one(f"""
+            MATCH (s)-[l:{_LINKS}]->(o) WHERE l.date IS NOT NULL
+              AND coalesce(l.speaker_role, '') <> 'interviewer'
+              AND ($entity IS NULL OR s.id = $entity OR o.id = $entity)
+              AND ($place IS NULL OR s.id = $place OR o.id = $place
+                   OR EXISTS {{ (s)-[:HAPPENED_AT]->(:Entity {{id: $place}}) }})
+              AND ($interviewee IS NULL OR EXISTS {{
+                   MATCH (i:Interview {{id: l.interview_id}}) WHERE i.interviewee = $interviewee }})
+              AND ($theme IS NULL OR EXISTS {{
+                   MATCH (t:Turn {{id: l.turn_id}})-[:CODED_AS]->(:Theme {{code: $theme}}) }})
+            WITH DISTINCT l.date AS date, type(l) AS type, s.id AS source_id,
+                 coalesce(s.name, s.id) AS source_name, o.id AS target_id,
+                 CASE WHEN type(l) = 'HAPPENED_ON' THEN l.date ELSE coalesce(o.name, o.id) END
+                   AS target_name, l.interview_id AS interview_id, l.turn_id AS turn_id,
+                 coalesce(l.speaker_role, '') AS speaker_role, l.start AS start, l.end AS end
+            ORDER BY date, interview_id, start, type, source_id, target_id
+            WITH collect({{date: date, type: type, source_id: source_id,
+                          source_name: source_name, target_id: target_id,
+                          target_name: target_name, interview_id: interview_id,
+                          turn_id: turn_id, speaker_role: speaker_role, start: start,
+                          end: end}}) AS rows
+            WITH size(rows) AS total, rows[$offset..$offset + $limit] AS page
+            UNWIND (CASE WHEN page = [] THEN [null] ELSE page END) AS r
+            OPTIONAL MATCH (i:Interview {{id: r.interview_id}})
+            CALL (r) {{
+              OPTIONAL MATCH (e {{id: r.source_id}})-[x:HAPPENED_ON]->()
+              WHERE r.type = 'HAPPENED_ON' AND NOT x.date STARTS WITH r.date
+                AND NOT r.date STARTS WITH x.date
+              WITH DISTINCT x.date AS d ORDER BY d
+              RETURN [d IN collect(d) WHERE d IS NOT NULL] AS disagreements
+            }}
+            RETURN total, [x IN collect(CASE WHEN r IS NULL THEN null ELSE r {{.*,
+              pseudonym: i.interviewee,
+              quote: substring(i.text, r.start, r.end - r.start),
+              disagreements: disagreements}} END) WHERE x IS NOT NULL] AS page""",
+                        place=place, entity=entity, theme=theme, interviewee=interviewee,
+                        offset=offset, limit=limit)
+        if not row:
+            return Page((), 0, offset)
+        return Page(tuple(TimelineItem(**{**r, "disagreements": tuple(r["disagreements"])})
+                          for r in row["page"]), row["total"], offset)
 
     # --- reads: corroboration --------------------------------------------------------------
     @staticmethod

@@ -25,7 +25,7 @@ from graph_builder.model import (Entity, ExtractedInterview, Interview, Intervie
 from graph_builder.stance import STANCE_RANK
 from graph_builder.store.base import (ALIAS_LIMIT, EntityInInterview, EntitySummary,
                                       GraphMirror, InterviewShare, InterviewSummary, KeyInfo,
-                                      KeyUsage, LinkRow, MentionRow, NetworkData, NetworkEdge,
+                                      KeyUsage, LinkRow, MentionRow, TimelineItem, ENTITY_LINKS, RelationData, RelationEdge, NetworkData, NetworkEdge,
                                       NetworkNode, NetworkQuery, Page, PairIn, ScoredTurn,
                                       SourceRow, Subject, SupportRow, TextMatch, ThemeRow,
                                       TurnFilter, TurnRow, entity_for, interview_share,
@@ -91,7 +91,8 @@ def _ddl() -> str:
         'CREATE TABLE IF NOT EXISTS link (type TEXT NOT NULL, source_key TEXT NOT NULL, '
         'target_key TEXT NOT NULL, source_id TEXT NOT NULL, target_id TEXT NOT NULL, '
         'turn_id TEXT NOT NULL, interview_id TEXT NOT NULL, speaker_role TEXT, start INTEGER, '
-        '"end" INTEGER);',
+        '"end" INTEGER, date TEXT);',
+        "CREATE INDEX IF NOT EXISTS link_by_date ON link(date) WHERE date IS NOT NULL;",
         "CREATE INDEX IF NOT EXISTS link_by_interview ON link(interview_id);",
         "CREATE INDEX IF NOT EXISTS link_by_source ON link(source_id, target_id);",
         "CREATE INDEX IF NOT EXISTS link_by_target ON link(target_id, source_id);",
@@ -516,11 +517,11 @@ class SQLiteStore:
                   c.confidence) for c in extracted.themes])
             db.executemany(
                 "INSERT INTO link(type, source_key, target_key, source_id, target_id, turn_id, "
-                'interview_id, speaker_role, start, "end") VALUES (?,?,?,?,?,?,?,?,?,?)',
+                'interview_id, speaker_role, start, "end", date) VALUES (?,?,?,?,?,?,?,?,?,?,?)',
                 [(ln.type, ln.source_key, ln.target_key,
                   entity_for(assignments, ln.source_key, iv.id),
                   entity_for(assignments, ln.target_key, iv.id), turn_ids[ln.turn_index], iv.id,
-                  roles[ln.turn_index], ln.start, ln.end) for ln in extracted.links])
+                  roles[ln.turn_index], ln.start, ln.end, ln.date) for ln in extracted.links])
             self._apply_share(iv.id, person.pseudonym, share, 1)
             # A new row may be for an id other interviews' mentions already point at (a
             # resolution named it and no entity): it counts them all, not this share only.
@@ -978,13 +979,13 @@ class SQLiteStore:
                           "ORDER BY turns DESC, other LIMIT ?", (entity_id, entity_id, limit))
         return [(r[0], r[1]) for r in rows]
 
-    _LINK = 'SELECT DISTINCT type, source_id, target_id, turn_id, interview_id, start, "end" FROM link '
+    _LINK = 'SELECT DISTINCT type, source_id, target_id, turn_id, interview_id, start, "end", date FROM link '
 
     @staticmethod
     def _link(r: sqlite3.Row) -> LinkRow:
         return LinkRow(type=r["type"], source_id=r["source_id"], target_id=r["target_id"],
                        turn_id=r["turn_id"], interview_id=r["interview_id"], start=r["start"],
-                       end=r["end"])
+                       end=r["end"], date=r["date"])
 
     _LINK_ORDER = 'ORDER BY interview_id, start, type, source_id, target_id, turn_id, "end"'
 
@@ -997,6 +998,98 @@ class SQLiteStore:
 
     def links(self) -> list[LinkRow]:
         return [self._link(r) for r in self._rows(f"SELECT * FROM ({self._LINK}) {self._LINK_ORDER}")]
+
+    def relations(self, query: NetworkQuery, link_types: Sequence[str] | None = None,
+                  interview_ids: Sequence[str] | None = None) -> RelationData:
+        kinds = [t for t in (link_types or ENTITY_LINKS) if t in ENTITY_LINKS]
+        if not kinds:
+            return RelationData((), (), 0)
+        where = [f"l.type IN ({_in(kinds)})"]
+        params: list[Any] = list(kinds)
+        if query.testimony_only:
+            where.append("l.speaker_role = 'interviewee'")
+        if query.theme is not None:
+            where.append("EXISTS (SELECT 1 FROM theme_code c WHERE c.turn_id = l.turn_id AND c.theme = ?)")
+            params.append(query.theme)
+        if interview_ids is not None:
+            self._fill("net_interview", interview_ids)
+            where.append("l.interview_id IN net_interview")
+        ends = "JOIN entity s ON s.id = l.source_id JOIN entity o ON o.id = l.target_id"
+        if query.types:
+            where.append(f"s.type IN ({_in(query.types)}) AND o.type IN ({_in(query.types)})")
+            params += [*query.types, *query.types]
+        rel = ("SELECT l.type, l.source_id AS s, l.target_id AS t, count(DISTINCT l.turn_id) AS turns, "
+               f"count(DISTINCT l.interview_id) AS ivs FROM link l {ends} WHERE {' AND '.join(where)} "
+               "GROUP BY l.type, l.source_id, l.target_id HAVING count(DISTINCT l.turn_id) >= ?")
+        params.append(query.min_weight)
+        col, ivcol = (("testimony_mentions", "testimony_interviews") if query.testimony_only
+                      else ("mentions", "interviews"))
+        limit = "LIMIT ?" if query.max_nodes is not None else ""
+        rows = self._rows(
+            f"WITH r AS ({rel}), ends AS (SELECT s AS id FROM r UNION SELECT t FROM r) "
+            f"SELECT e.id, e.name, e.type, e.{col} AS n, e.{ivcol} AS ivs, e.community, "
+            f"e.centrality, count(*) OVER () AS total FROM ends JOIN entity e ON e.id = ends.id "
+            f"ORDER BY e.{col} DESC, e.id {limit}",
+            [*params, *([query.max_nodes] if query.max_nodes is not None else [])])
+        nodes = [_node(r) for r in rows]
+        total = rows[0]["total"] if rows else 0
+        self._fill("net_node", [n.id for n in nodes])
+        edges = self._rows(f"SELECT * FROM ({rel}) WHERE s IN net_node AND t IN net_node "
+                           "ORDER BY s, t, type", params)
+        return RelationData(tuple(nodes), tuple(RelationEdge(source=r["s"], target=r["t"], type=r["type"],
+                                                             turns=r["turns"], interviews=r["ivs"])
+                                                for r in edges), total)
+
+    def link_types_between(self, a: str, b: str) -> tuple[str, ...]:
+        rows = self._rows("SELECT DISTINCT type FROM link WHERE (source_id = ? AND target_id = ?) "
+                          "OR (source_id = ? AND target_id = ?) ORDER BY type", (a, b, b, a))
+        return tuple(r[0] for r in rows)
+
+    def timeline(self, *, place: str | None = None, entity: str | None = None,
+                 theme: str | None = None, interviewee: str | None = None, offset: int = 0,
+                 limit: int = 50) -> Page[TimelineItem]:
+        # The interviewer's questions are context, not testimony.
+        where = ["l.date IS NOT NULL", "coalesce(l.speaker_role, '') <> 'interviewer'"]
+        params: list[Any] = []
+        for wanted in (entity, place):
+            if wanted is None:
+                continue
+            clause = "(l.source_id = ? OR l.target_id = ?"
+            params += [wanted, wanted]
+            if wanted is place:  # or the link's event happened there
+                clause += (" OR EXISTS (SELECT 1 FROM link h WHERE h.type = 'HAPPENED_AT' "
+                           "AND h.source_id = l.source_id AND h.target_id = ?)")
+                params.append(wanted)
+            where.append(clause + ")")
+        if theme is not None:
+            where.append("EXISTS (SELECT 1 FROM theme_code c WHERE c.turn_id = l.turn_id AND c.theme = ?)")
+            params.append(theme)
+        if interviewee is not None:
+            where.append("l.interview_id IN (SELECT id FROM interview WHERE interviewee = ?)")
+            params.append(interviewee)
+        body = ('SELECT DISTINCT l.date, l.type, l.source_id, l.target_id, l.interview_id, '
+                'l.turn_id, l.speaker_role, l.start, l."end" FROM link l WHERE ' + " AND ".join(where))
+        total = self._rows(f"SELECT count(*) FROM ({body})", params)[0][0]
+        rows = self._rows(
+            "SELECT p.*, coalesce(s.name, p.source_id) AS source_name, "
+            "CASE WHEN p.type = 'HAPPENED_ON' THEN p.date ELSE coalesce(o.name, p.target_id) END "
+            "AS target_name, i.interviewee AS pseudonym, "
+            'substr(i.text, p.start + 1, p."end" - p.start) AS quote, '
+            "CASE WHEN p.type = 'HAPPENED_ON' THEN (SELECT group_concat(d, '|') FROM ("
+            "  SELECT DISTINCT x.date AS d FROM link x WHERE x.type = 'HAPPENED_ON' "
+            "  AND x.source_id = p.source_id AND substr(x.date, 1, length(p.date)) <> p.date "
+            "  AND substr(p.date, 1, length(x.date)) <> x.date ORDER BY d)) END AS disagreements "
+            f"FROM ({body}) p JOIN interview i ON i.id = p.interview_id "
+            "LEFT JOIN entity s ON s.id = p.source_id LEFT JOIN entity o ON o.id = p.target_id "
+            'ORDER BY p.date, p.interview_id, p.start, p.type, p.source_id, p.target_id '
+            "LIMIT ? OFFSET ?", [*params, limit, offset])
+        return Page(tuple(TimelineItem(
+            date=r["date"], type=r["type"], source_id=r["source_id"], source_name=r["source_name"],
+            target_id=r["target_id"], target_name=r["target_name"], interview_id=r["interview_id"],
+            pseudonym=r["pseudonym"], turn_id=r["turn_id"], speaker_role=r["speaker_role"] or "",
+            start=r["start"], end=r["end"], quote=r["quote"] or "",
+            disagreements=tuple(r["disagreements"].split("|")) if r["disagreements"] else ())
+            for r in rows), total, offset)
 
     # --- reads: corroboration ----------------------------------------------------------
     def _support_turns(self, subject: Subject,
