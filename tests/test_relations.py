@@ -106,3 +106,18 @@ def test_the_header_names_the_speaker() -> None:
     assert _header_speaker({"speaker": "Abu Karim (pseudonym), 41, former fighter"}) == "Abu Karim"
     assert _header_speaker({"speaker": "unnamed nurse in Tabqa"}) is None
     assert _header_speaker({"speaker": "Hamid (29) and Yusuf, brothers"}) is None
+
+
+def test_one_event_told_by_two_witnesses_meets_on_one_entity(tmp_path: Path, nlp) -> None:
+    from graph_builder.extract.findings import extract_findings
+
+    a = tmp_path / "a.txt"
+    a.write_text("---\ninterview_id: w-1\ninterviewee: Abu Firas\n---\n"
+                 "Abu Firas: The YPG took Tal Abyad in 2015, and we left that night.\n", encoding="utf-8")
+    b = tmp_path / "b.txt"
+    b.write_text("---\ninterview_id: w-2\ninterviewee: Umm Yasir\n---\n"
+                 "Umm Yasir: Tal Abyad fell in June 2015. My husband was still there.\n", encoding="utf-8")
+    events = {(f["file"], f["canonical"]) for f in extract_findings([a, b], nlp)
+              if f["kind"] == "mention" and f["type"] == "EVENT"}
+    assert {c for _, c in events} == {"fall of Tal Abyad (2015)"}, events
+    assert {Path(f).name for f, _ in events} == {"a.txt", "b.txt"}

@@ -118,6 +118,8 @@ COPULAS = _set("copulas")
 RELATIVE_TIME = _set("relative_time")
 TIME_UNITS = _set("time_units")
 
+FALL_EVENT_WORDS = _set("fall_event_words")
+
 # relations.yaml
 CONTROL_VERBS = _set("control_verbs")
 CONTROL_FROM_VERBS = _set("control_from_verbs")

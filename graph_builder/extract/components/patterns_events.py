@@ -34,6 +34,7 @@ from graph_builder.extract.components.lexicon import (
     EVENT_NOUNS,
     EVENT_PREPS,
     EVENT_SUFFIXES,
+    FALL_EVENT_WORDS,
     INCIDENT_MODIFIERS,
     INCIDENT_NOUNS,
     KILLING_WORDS,
@@ -241,6 +242,12 @@ def _event(doc: Doc, ix: PatternIndex, start: int, end: int) -> Span:
         if not canonical and years and places and ix.gazetteer.events_at(places[0], cls, (), True):
             # a dated event at a place of named events that is none of them: "attack on Kobani (2016)"
             canonical = f"{'battle' if cls == 'battle' else 'attack'} on {places[0]} ({years[0]})"
+    if not canonical and places and any(t.lower_ in FALL_EVENT_WORDS for t in span):
+        # what it is, where and when, so that the witnesses of one event meet on it:
+        # "Manbij fell in 2016", "when the SDF took Manbij in 2016" -> "fall of Manbij (2016)"
+        sent = span.sent if has_parse(doc) else span
+        years = _years_in(span) or _years_in(sent)
+        canonical = f"fall of {places[0]}" + (f" ({years[0]})" if years else "")
     return make_span(doc, start, end, "EVENT", canonical, "rule")
 
 
