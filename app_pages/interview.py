@@ -79,6 +79,13 @@ app.html_block(
               for k, v in meta if v)
     + "</div>")
 
+witness = app.witness_entity_of(store, summary.pseudonym, interview_id)
+if witness:  # the interviewee in the graph: what their "I" resolves to
+    st.page_link(app.ENTITY_PAGE, label=f"{ui.md_escape(summary.pseudonym)} in the graph",
+                 icon=":material/person:", query_params={"entity": witness},
+                 help="The interviewee as a person of the graph: their own words (\"I joined…\", "
+                      "\"I was held in…\") link them to the units, places and people they tell of.")
+
 # --- the recording -----------------------------------------------------------------------------
 focused_turn = next((r for r in doc.turns if r.turn.index == focus), None)
 

@@ -29,7 +29,7 @@ from queries import render
 from queries.corroboration import (Corroboration, SimilarTurn, corroborate_entity,
                                    corroborate_link, corroborate_turn)
 from queries.exports import quotes_report
-from queries.interviews import InterviewReading, list_interviews, read_interview
+from queries.interviews import InterviewReading, list_interviews, read_interview, witness_entity
 from queries.network import network_data, relation_data, relation_graph, to_graph
 from queries.paths import Path as EntityPath
 from queries.paths import central_entities, neighbourhood_data, shortest_paths
@@ -216,6 +216,15 @@ def _interview_details(_store: GraphStore, key: StoreKey,
     if iv is None:
         return {}
     return {"language": iv.language, "interviewer": iv.interviewer, "age": iv.interviewee.age}
+
+
+@st.cache_data(ttl=600, show_spinner=False, max_entries=200)
+def _witness(_store: GraphStore, key: StoreKey, pseudonym: str, interview_id: str) -> str | None:
+    return witness_entity(_store, pseudonym, interview_id)
+
+
+def witness_entity_of(store: GraphStore, pseudonym: str, interview_id: str) -> str | None:
+    return _witness(store, store_key(store), pseudonym, interview_id)
 
 
 def interview_details(store: GraphStore, interview_id: str) -> dict[str, str | None]:

@@ -32,7 +32,7 @@ def pages(store: SQLiteStore) -> list[tuple[str, dict[str, str]]]:
     place = store.find_entities([], "PLACE", 0, 1).items[0]
     return [("search", {"q": place.entity.name}), ("entity", {"entity": place.id}),
             ("interview", {}), ("corroboration", {"entity": place.id}), ("network", {}),
-            ("export", {}), ("curation", {})]
+            ("export", {}), ("curation", {}), ("timeline", {}), ("timeline", {"place": place.id})]
 
 
 def measure(db: Path, rounds: int) -> None:

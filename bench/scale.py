@@ -131,7 +131,9 @@ def questions(store: GraphStore) -> dict[str, list[Callable[[], Any]]]:
     from queries.network import network_data, to_graph
     from queries.paths import neighbourhood, shortest_paths
     from queries.profiles import entity_profile
+    from queries.network import relation_data
     from queries.search import search
+    from queries.timeline import timeline
 
     places = [s for s in store.find_entities([], "PLACE", 0, 8)]
     top = [s for s in store.find_entities([], None, 0, 8)]
@@ -153,6 +155,9 @@ def questions(store: GraphStore) -> dict[str, list[Callable[[], Any]]]:
                                        for a, b in pairs],
         "network view (150 nodes, laid out)": [view],
         "whole-graph GEXF": [lambda: gexf(network_data(store, NetworkQuery(max_nodes=None)))],
+        "timeline (first page; at a place)": [lambda: timeline(store, limit=25)] + [
+            lambda p=p: timeline(store, place=p.id, limit=25) for p in places[:4]],
+        "typed relations (150 nodes)": [lambda: relation_data(store, NetworkQuery(max_nodes=150))],
     }
 
 

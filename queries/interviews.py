@@ -37,3 +37,17 @@ def read_interview(store: GraphStore, interview_id: str) -> InterviewReading:
     return InterviewReading(summary=summary, turns=tuple(
         ReaderTurn(turn=t, mentions=tuple(mentions.get(t.id, ())), themes=tuple(themes.get(t.id, ())))
         for t in store.turns_of(interview_id)))
+
+
+def witness_entity(store: GraphStore, pseudonym: str, interview_id: str | None = None) -> str | None:
+    """The PERSON entity the interviewee is in the graph (what their "I" resolves to), or None
+    when the graph holds none: the tie between an Interviewee and their entity, read from the
+    resolution so it follows every merge, split and rename."""
+    from graph_builder.extract.normalize import mention_key
+
+    key = mention_key("PERSON", pseudonym)
+    entries = [key] + ([f"{key}@{interview_id}"] if interview_id else [])
+    found = store.resolution(entries)
+    eid = found.get(entries[-1]) or found.get(key)
+    return eid if eid and store.entity(eid) is not None else None
+

@@ -30,6 +30,8 @@ def _named_links(nlp, sentence: str) -> set[tuple[str, str, str]]:
             return spans[e].text
         if "pronoun" in e:  # type: ignore[operator]
             return doc.text[e["start"]:e["end"]]  # type: ignore[index]
+        if "name" in e:  # type: ignore[operator]
+            return e["name"]  # type: ignore[index]
         return doc.text[e["date"][0]:e["date"][1]]  # type: ignore[index]
 
     return {(l["type"], end(l["source"]), end(l["target"])) for l in doc._.get(LINKS_ATTR)}
@@ -50,6 +52,13 @@ def _named_links(nlp, sentence: str) -> set[tuple[str, str, str]]:
          {("PRESENT_AT", "Abu Karim", "KILIS"), ("PRESENT_AT", "Abu Karim", "Turkey")}),
         ("Hamid returned to Tabqa in eastern Syria.", {("LOCATED_IN", "Tabqa", "Syria")}),
         ("I joined the hisbah in 2015.", {("MEMBER_OF", "I", "hisbah")}),
+        ("Along with his cousins, Abu Bakr and Abu Zaid, Abu Karim joined the FSA.",
+         {("MEMBER_OF", "Abu Karim", "FSA"), ("MEMBER_OF", "Abu Bakr", "FSA"),
+          ("MEMBER_OF", "Abu Zaid", "FSA")}),
+        ("That night ISIS launched an attack on the city of Kobani.", {("ATTACKED", "ISIS", "Kobani")}),
+        ("Abu Karim was among the few former fighters of the Islamic State who left.",
+         {("MEMBER_OF", "Abu Karim", "Islamic State")}),
+        ("The bus left the Syrian city of Tel Abyad at dawn.", {("LOCATED_IN", "Tel Abyad", "Syria")}),
     ],
 )
 def test_relations_from_the_parse(nlp, sentence: str, expected: set[tuple[str, str, str]]) -> None:

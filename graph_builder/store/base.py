@@ -675,7 +675,7 @@ class GraphStore(Protocol):
                  limit: int = 50) -> Page[TimelineItem]:
         """Dated links of testimony (not the interviewer's questions) in date order (then
         interview, offset). `entity`: either end is it;
-        `place`: either end is it, or the link's event happened there; `theme`: the turn is
+        `place`: either end is it, or an event at either end happened there; `theme`: the turn is
         coded with it; `interviewee`: told by that pseudonym."""
 
     def sources(self, subject: Subject, offset: int, limit: int) -> Page[SourceRow]:

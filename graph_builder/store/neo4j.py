@@ -1960,26 +1960,37 @@ class Neo4jStore:
                       ivs=list(interview_ids) if interview_ids is not None else None,
                       etypes=list(query.types) if query.types else None, theme=query.theme,
                       min_weight=query.min_weight, cap=query.max_nodes)
-        row = self._one(rel + f"""
-            WITH collect({{type: type, s: s.id, t: o.id, turns: turns, ivs: ivs}}) AS rels,
-                 collect(s) + collect(o) AS ends
-            UNWIND (CASE WHEN ends = [] THEN [null] ELSE ends END) AS e
-            WITH DISTINCT rels, e
-            ORDER BY e.{col} DESC, e.id
-            WITH rels, [x IN collect({{id: e.id, name: e.name, type: e.type, n: e.{col},
-                                      ivs: e.{ivcol}, community: e.community,
-                                      centrality: e.centrality}}) WHERE x.id IS NOT NULL] AS ranked
-            WITH rels, ranked, CASE WHEN $cap IS NULL THEN ranked ELSE ranked[0..$cap] END AS kept
-            WITH rels, size(ranked) AS total, kept, [x IN kept | x.id] AS ids
-            RETURN total, kept AS nodes,
-                   [r IN rels WHERE r.s IN ids AND r.t IN ids] AS edges""", **params)
-        if not row:
-            return RelationData((), (), 0)
-        edges = sorted((RelationEdge(source=r["s"], target=r["t"], type=r["type"],
-                                     turns=r["turns"], interviews=r["ivs"]) for r in row["edges"]),
-                       key=lambda e: (e.source, e.target, e.type))
-        return RelationData(tuple(_network_node(r) for r in row["nodes"]), tuple(edges),
-                            row["total"])
+
+        def work(tx: ManagedTransaction) -> RelationData:
+            # The ends of the links kept, most named first; then the links among the kept.
+            ranked = tx.run(rel + f"""
+                UNWIND [s, o] AS e
+                WITH DISTINCT e
+                ORDER BY e.{col} DESC, e.id
+                WITH collect(e) AS ranked
+                RETURN size(ranked) AS total,
+                       [e IN CASE WHEN $cap IS NULL THEN ranked ELSE ranked[0..$cap] END |
+                        {{id: e.id, name: e.name, type: e.type, n: e.{col}, ivs: e.{ivcol},
+                          community: e.community, centrality: e.centrality}}] AS nodes""",
+                            params).single()
+            nodes = [_network_node(r) for r in ranked["nodes"]]
+            ids = [n.id for n in nodes]
+            edges = tx.run(f"""
+                UNWIND $ids AS id
+                MATCH (s:Entity {{id: id}})-[l:{types}]->(o:Entity) WHERE o.id IN $ids
+                  AND ($testimony = false OR l.speaker_role = 'interviewee')
+                  AND ($ivs IS NULL OR l.interview_id IN $ivs)
+                  AND ($theme IS NULL OR EXISTS {{
+                       MATCH (:Turn {{id: l.turn_id}})-[:CODED_AS]->(:Theme {{code: $theme}}) }})
+                WITH type(l) AS type, s.id AS s, o.id AS t, count(DISTINCT l.turn_id) AS turns,
+                     count(DISTINCT l.interview_id) AS ivs
+                WHERE turns >= $min_weight
+                RETURN type, s, t, turns, ivs""", {**params, "ids": ids}).data()
+            out = sorted((RelationEdge(source=r["s"], target=r["t"], type=r["type"],
+                                       turns=r["turns"], interviews=r["ivs"]) for r in edges),
+                         key=lambda e: (e.source, e.target, e.type))
+            return RelationData(tuple(nodes), tuple(out), ranked["total"])
+        return self._read(work)
 
     def link_types_between(self, a: str, b: str) -> tuple[str, ...]:
         rows = self._rows(_node("x", "$a") + _node("y", "$b") + f"""
@@ -1990,13 +2001,35 @@ class Neo4jStore:
     def timeline(self, *, place: str | None = None, entity: str | None = None,
                  theme: str | None = None, interviewee: str | None = None, offset: int = 0,
                  limit: int = 50) -> Page[TimelineItem]:
-        # Each link type's date index answers "l.date IS NOT NULL"; the filters are parameters.
-        row = self._one(f"""
-            MATCH (s)-[l:{_LINKS}]->(o) WHERE l.date IS NOT NULL
-              AND coalesce(l.speaker_role, '') <> 'interviewer'
-              AND ($entity IS NULL OR s.id = $entity OR o.id = $entity)
-              AND ($place IS NULL OR s.id = $place OR o.id = $place
-                   OR EXISTS {{ (s)-[:HAPPENED_AT]->(:Entity {{id: $place}}) }})
+        # Where to start: the entity (or place) asked about, by its id, and its links (a place
+        # also brings the events that happened there); else every dated link, through each
+        # link type's date index (one index serves one type: a branch per type). The other
+        # filters are parameters. The total is counted, then one page is sorted out (a top-k
+        # sort: the store never collects every dated link).
+        focus = entity if entity is not None else place
+        if focus is not None:
+            starts = [f"MATCH (f:Entity {{id: $focus}})-[l:{_LINKS}]->(o) "
+                      "WHERE l.date IS NOT NULL RETURN f AS s, l, o",
+                      f"MATCH (s)-[l:{_LINKS}]->(f:Entity {{id: $focus}}) "
+                      "WHERE l.date IS NOT NULL RETURN s, l, f AS o"]
+            if entity is None:  # each event there once (it has a HAPPENED_AT per telling)
+                events = ("MATCH (:Entity {id: $place})<-[:HAPPENED_AT]-(ev:Entity) "
+                          "WITH DISTINCT ev ")
+                starts += [events + f"MATCH (ev)-[l:{_LINKS}]->(o) WHERE l.date IS NOT NULL "
+                           "RETURN ev AS s, l, o",
+                           events + f"MATCH (ev)<-[l:{_LINKS}]-(s) WHERE l.date IS NOT NULL "
+                           "RETURN s, l, ev AS o"]
+            start = "CALL () { " + " UNION ".join(starts) + " }"
+        else:
+            start = "CALL () { " + _union("MATCH (s)-[l:{T}]->(o) WHERE l.date IS NOT NULL "
+                                          "RETURN s, l, o") + " }"
+        # The start already keeps the focus; a place asked beside an entity is checked here.
+        place_check = (" AND (s.id = $place OR o.id = $place OR EXISTS { "
+                       "(s)-[:HAPPENED_AT]->(:Entity {id: $place}) } OR EXISTS { "
+                       "(o)-[:HAPPENED_AT]->(:Entity {id: $place}) })"
+                       if place is not None and entity is not None else "")
+        dated = start + f"""
+            WITH s, l, o WHERE coalesce(l.speaker_role, '') <> 'interviewer'{place_check}
               AND ($interviewee IS NULL OR EXISTS {{
                    MATCH (i:Interview {{id: l.interview_id}}) WHERE i.interviewee = $interviewee }})
               AND ($theme IS NULL OR EXISTS {{
@@ -2005,33 +2038,31 @@ class Neo4jStore:
                  coalesce(s.name, s.id) AS source_name, o.id AS target_id,
                  CASE WHEN type(l) = 'HAPPENED_ON' THEN l.date ELSE coalesce(o.name, o.id) END
                    AS target_name, l.interview_id AS interview_id, l.turn_id AS turn_id,
-                 coalesce(l.speaker_role, '') AS speaker_role, l.start AS start, l.end AS end
-            ORDER BY date, interview_id, start, type, source_id, target_id
-            WITH collect({{date: date, type: type, source_id: source_id,
-                          source_name: source_name, target_id: target_id,
-                          target_name: target_name, interview_id: interview_id,
-                          turn_id: turn_id, speaker_role: speaker_role, start: start,
-                          end: end}}) AS rows
-            WITH size(rows) AS total, rows[$offset..$offset + $limit] AS page
-            UNWIND (CASE WHEN page = [] THEN [null] ELSE page END) AS r
-            OPTIONAL MATCH (i:Interview {{id: r.interview_id}})
-            CALL (r) {{
-              OPTIONAL MATCH (e {{id: r.source_id}})-[x:HAPPENED_ON]->()
-              WHERE r.type = 'HAPPENED_ON' AND NOT x.date STARTS WITH r.date
-                AND NOT r.date STARTS WITH x.date
-              WITH DISTINCT x.date AS d ORDER BY d
-              RETURN [d IN collect(d) WHERE d IS NOT NULL] AS disagreements
-            }}
-            RETURN total, [x IN collect(CASE WHEN r IS NULL THEN null ELSE r {{.*,
-              pseudonym: i.interviewee,
-              quote: substring(i.text, r.start, r.end - r.start),
-              disagreements: disagreements}} END) WHERE x IS NOT NULL] AS page""",
-                        place=place, entity=entity, theme=theme, interviewee=interviewee,
-                        offset=offset, limit=limit)
-        if not row:
-            return Page((), 0, offset)
-        return Page(tuple(TimelineItem(**{**r, "disagreements": tuple(r["disagreements"])})
-                          for r in row["page"]), row["total"], offset)
+                 coalesce(l.speaker_role, '') AS speaker_role, l.start AS start, l.end AS end"""
+        params = dict(place=place, entity=entity, theme=theme, interviewee=interviewee,
+                      offset=offset, limit=limit, focus=focus)
+
+        def work(tx: ManagedTransaction) -> Page[TimelineItem]:
+            total = tx.run(dated + " RETURN count(*) AS n", params).single()["n"]
+            rows = tx.run(dated + """
+                ORDER BY date, interview_id, start, type, source_id, target_id
+                SKIP $offset LIMIT $limit
+                MATCH (i:Interview {id: interview_id})
+                CALL (source_id, type, date) {
+                  OPTIONAL MATCH (:Entity {id: source_id})-[x:HAPPENED_ON]->()
+                  WHERE type = 'HAPPENED_ON' AND NOT x.date STARTS WITH date
+                    AND NOT date STARTS WITH x.date
+                  WITH DISTINCT x.date AS d ORDER BY d
+                  RETURN [d IN collect(d) WHERE d IS NOT NULL] AS disagreements
+                }
+                RETURN date, type, source_id, source_name, target_id, target_name,
+                       interview_id, i.interviewee AS pseudonym, turn_id, speaker_role, start,
+                       end, substring(i.text, start, end - start) AS quote, disagreements
+                ORDER BY date, interview_id, start, type, source_id, target_id""",
+                          params).data()
+            return Page(tuple(TimelineItem(**{**r, "disagreements": tuple(r["disagreements"])})
+                              for r in rows), total, offset)
+        return self._read(work)
 
     # --- reads: corroboration --------------------------------------------------------------
     @staticmethod

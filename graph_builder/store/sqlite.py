@@ -1056,10 +1056,10 @@ class SQLiteStore:
                 continue
             clause = "(l.source_id = ? OR l.target_id = ?"
             params += [wanted, wanted]
-            if wanted is place:  # or the link's event happened there
-                clause += (" OR EXISTS (SELECT 1 FROM link h WHERE h.type = 'HAPPENED_AT' "
-                           "AND h.source_id = l.source_id AND h.target_id = ?)")
-                params.append(wanted)
+            if wanted is place:  # or an event at either end happened there (found once)
+                events = "(SELECT source_id FROM link WHERE type = 'HAPPENED_AT' AND target_id = ?)"
+                clause += f" OR l.source_id IN {events} OR l.target_id IN {events}"
+                params += [wanted, wanted]
             where.append(clause + ")")
         if theme is not None:
             where.append("EXISTS (SELECT 1 FROM theme_code c WHERE c.turn_id = l.turn_id AND c.theme = ?)")

@@ -156,6 +156,9 @@ HOME_NOUNS = _set("home_nouns")
 FROM_VERBS = _set("from_verbs")
 SPEECH_VERBS = _set("speech_verbs")
 MEMBER_NOUNS = _set("member_nouns")
+PRESENCE_NOUNS = _set("presence_nouns")
+LOSS_VERBS = _set("loss_verbs")
+PERSON_DESCRIPTIONS = _set("person_descriptions")
 ORG_NOUNS = _set("org_nouns")
 
 if _unread:

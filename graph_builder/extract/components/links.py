@@ -106,7 +106,7 @@ class LinkExtractor:
             touching = not gap_words
             if labels == ("ROLE", "PERSON") and (comma or touching):
                 add("HELD_ROLE", ib, ia, ev)
-            elif labels == ("PERSON", "ROLE") and (comma or gap_words in (["the"], ["was", "the"], ["is", "the"], ["was", "a"], ["is", "a"], ["became", "the"], ["became", "a"], ["as"], ["as", "the"], ["as", "a"], ["as", "an"])):
+            elif labels == ("PERSON", "ROLE") and b.root.tag_ != "NNS" and (comma or gap_words in (["the"], ["was", "the"], ["is", "the"], ["was", "a"], ["is", "a"], ["became", "the"], ["became", "a"], ["as"], ["as", "the"], ["as", "a"], ["as", "an"])):
                 add("HELD_ROLE", ia, ib, ev)
             elif labels == ("PLACE", "PLACE") and (gap_words == [","] or gap_words in (["in"], ["in", "the"], ["near"])
                                                    or (len(gap_words) == 2 and gap_words[0] in ("in", "near")

@@ -14,8 +14,9 @@ town and a witness "flees" to one, not which towns or witnesses there are.
 
 Requires: `doc.spans["mentions"]`, `doc._.testimony_dates` and the parser (without one it adds
 nothing). Appends to `doc._.testimony_links`; an end is a mention index, a pronoun
-{"pronoun": "first" | "third" | "plural", "start", "end"} or a date {"date": [start, end]}
-(character offsets in the doc), plain values that survive `nlp.pipe(n_process=...)`.
+{"pronoun": "first" | "third" | "plural", "start", "end"}, a date {"date": [start, end]}
+(character offsets in the doc) or a name the text implies {"type", "name"} (the country of a
+demonym), plain values that survive `nlp.pipe(n_process=...)`.
 """
 from __future__ import annotations
 
@@ -27,7 +28,8 @@ from typing import Union
 from spacy.language import Language
 from spacy.tokens import Doc, Span, Token
 
-from graph_builder.extract.components.common import LINKS_ATTR, SPANS_MENTIONS, span_group
+from graph_builder.extract.components.common import LINKS_ATTR, SPANS_MENTIONS, SPANS_SUPPRESSED, span_group
+from graph_builder.extract.components.gazetteer import get_gazetteer
 from graph_builder.extract.components.dates import DATES_ATTR
 from graph_builder.extract.dates import PRECISIONS
 from schemas import LINK_ENDS
@@ -52,6 +54,7 @@ from graph_builder.extract.components.lexicon import (
     FLIGHT_VERBS,
     HARM_VERBS,
     KIN_NOUNS,
+    LOSS_VERBS,
     MEMBER_NOUNS,
     ORG_NOUNS,
     PLACE_NOUNS,
@@ -62,6 +65,8 @@ from graph_builder.extract.components.lexicon import (
     MEMBER_PREPS,
     MEMBER_VERBS,
     PART_VERBS,
+    PERSON_DESCRIPTIONS,
+    PRESENCE_NOUNS,
     PLURAL_PRONOUNS,
     PRESENCE_PREPS,
     PRESENCE_VERBS,
@@ -98,7 +103,19 @@ class DateEnd:
         return {"date": [self.start, self.end]}
 
 
-End = Union[int, Pronoun, DateEnd]  # a mention index, a pronoun, or a date
+@dataclass(frozen=True)
+class NamedEnd:
+    """A link end the text implies without naming it: the country a demonym stands for ("the
+    Syrian city of Tabqa" -> Syria), from the gazetteer."""
+
+    type: str
+    name: str
+
+    def data(self) -> dict[str, object]:
+        return {"type": self.type, "name": self.name}
+
+
+End = Union[int, Pronoun, DateEnd, NamedEnd]  # a mention index, a pronoun, a date, a name
 
 
 @dataclass
@@ -130,7 +147,9 @@ BE_VERBS = COPULAS | {"are", "am"}
 class RelationFinder:
     """The relation rules over one parsed doc and its mention spans (EVENTs included)."""
 
-    def __init__(self, doc: Doc, mentions: list[Span], dates: list[tuple[int, int, str]]) -> None:
+    def __init__(self, doc: Doc, mentions: list[Span], dates: list[tuple[int, int, str]],
+                 countries: dict[int, str] | None = None) -> None:
+        self.countries = countries or {}  # token -> the country its demonym stands for
         self.doc = doc
         self.mentions = mentions
         self.dates = dates
@@ -150,6 +169,8 @@ class RelationFinder:
             return "PERSON"
         if isinstance(end, DateEnd):
             return "DATE"
+        if isinstance(end, NamedEnd):
+            return end.type
         return self.mentions[end].label_
 
     def at(self, tok: Token | None, labels: frozenset[str] | set[str] | tuple[str, ...]) -> End | None:
@@ -168,8 +189,15 @@ class RelationFinder:
                     return Pronoun("first" if t.lower_ in FIRST_PERSON else "third", t.idx, t.idx + len(t))
                 if labels & {"ORG", "GROUP"} and t.lower_ in PLURAL_PRONOUNS:
                     return Pronoun("plural", t.idx, t.idx + len(t))
+            # "the man fled to Kilis": a definite description is the person named last
+            if ("PERSON" in labels and t.lower_ in PERSON_DESCRIPTIONS and t.pos_ == "NOUN"
+                    and (idx is None or self.mentions[idx].label_ == "ROLE")
+                    and any(c.lower_ in ("the", "this", "that") for c in t.children)
+                    and not any(c.dep_ == "poss" for c in t.children)):
+                return Pronoun("third", t.idx, t.idx + len(t))
             # "the group took control of Raqqa": the organisation named last
-            if ("ORG" in labels and t.lower_ in ORG_NOUNS and idx is None
+            if ("ORG" in labels and t.lower_ in ORG_NOUNS
+                    and (idx is None or self.mentions[idx].label_ == "ROLE")
                     and any(c.lower_ in ("the", "this", "that") for c in t.children)):
                 return Pronoun("plural", t.idx, t.idx + len(t))
         return None
@@ -207,13 +235,46 @@ class RelationFinder:
             if nxt.pos_ == "PROPN":
                 yield nxt
 
+    def bearer(self, n: Token) -> End | None:
+        """Who a description is said of: "he was a fighter", "he is among the fighters of X",
+        "her time as a member of X", "he served as a fighter"."""
+        head = n.head
+        if n.dep_ == "pobj" and head.lower_ in ("among", "as", "of") and head.head is not head:
+            if head.lower_ == "of" and head.head.lower_ not in ("one", "some", "many", "few"):
+                return None
+            head = head.head
+            if head.pos_ in ("NOUN", "PROPN"):  # "her time as a member"
+                owner = next((self.at(c, {"PERSON"}) for c in head.children if c.dep_ == "poss"), None)
+                if owner is not None:
+                    return owner
+                if head.dep_ == "pobj" and head.head.lower_ in ("among", "of"):
+                    head = head.head.head  # "one of the fighters"
+                else:
+                    head = head.head
+        elif n.dep_ not in ("attr", "oprd"):
+            return None
+        return next((self.at(c, {"PERSON"}) for c in head.children if c.dep_ in SUBJECTS), None)
+
     def sentence_doers(self, v: Token) -> list[Token]:
-        """Subjects of the sentence's attack and control verbs that are organisations."""
+        """Subjects of the sentence's attack, control and captivity verbs that are
+        organisations: the armed doer of what the sentence tells."""
         sent = v.sent if self.doc.has_annotation("SENT_START") else self.doc[:]
         out = []
         for t in sent:
-            if t is not v and (t.lower_ in ATTACK_VERBS or t.lower_ in CONTROL_VERBS):
+            if t is not v and (t.lower_ in ATTACK_VERBS or t.lower_ in CONTROL_VERBS
+                               or t.lower_ in CAPTIVE_VERBS):
                 out += [s for s in self.subjects(t) if self.at(s, {"ORG"}) is not None]
+        return out
+
+    def people(self, tok: Token) -> list[End]:
+        """The people a phrase names: "two of his brothers, Abu Abdullah and Abu Malik"."""
+        out: list[End] = []
+        for t in self._np(tok):
+            for c in (t, *t.conjuncts, *(a for a in t.children if a.dep_ == "appos")):
+                for cc in (c, *c.conjuncts):
+                    who = self.at(cc, {"PERSON"})
+                    if who is not None and who not in out and not isinstance(who, Pronoun):
+                        out.append(who)
         return out
 
     def places(self, tok: Token) -> list[End]:
@@ -291,6 +352,8 @@ class RelationFinder:
         if after is None or not len(after):
             return
         first = after[0].sent if self.doc.has_annotation("SENT_START") else self.doc[:]
+        if first.end < len(self.doc) and first.end - first.start <= 12:
+            first = self.doc[first.start : self.doc[first.end].sent.end]  # a short quote first
         person = next((i for i, s in enumerate(self.mentions) if s.label_ == "PERSON"
                        and s.start_char >= m.end() and s.end_char <= first.end_char), None)
         if person is None:
@@ -368,13 +431,23 @@ class RelationFinder:
                                 self.add("PRESENT_AT", who, where, v)
         # MEMBER_OF: I joined the hisbah; he fought with the FSA; I defected from ISIS
         if lw in MEMBER_VERBS:
-            for s in subj:
+            for s in subj + patients:  # "she was recruited into the hisbah"
                 who = self.at(s, {"PERSON"})
                 for o in objs:
                     self.add("MEMBER_OF", who, self.at(o, {"ORG"}), v)
+                # "Along with his brothers, A and B, he joined the FSA": they joined it too
+                company = [pp for p, x in preps if p == "with" and (
+                    x.head.head.lower_ == "along" or any(c.lower_ == "along" for c in x.head.children))
+                    for pp in self.people(x)]
+                for o in objs:
+                    for other in company:
+                        self.add("MEMBER_OF", other, self.at(o, {"ORG"}), v)
                 for p, x in preps:
                     if p in MEMBER_PREPS:
-                        self.add("MEMBER_OF", who, self.at(x, {"ORG"}), v)
+                        org = self.at(x, {"ORG"})
+                        if org is None:  # "served with the security apparatus of the Islamic State"
+                            org = next((self.at(xx, {"ORG"}) for pp, xx in self.preps(x) if pp == "of"), None)
+                        self.add("MEMBER_OF", who, org, v)
         # PRESENT_AT: I lived in Raqqa; we went to Mosul; she was held in Tabqa
         if lw in PRESENCE_VERBS or lw in SPEECH_VERBS or lw in CAPTIVE_VERBS or lw in BE_VERBS:
             for s in subj + patients:
@@ -385,23 +458,44 @@ class RelationFinder:
                     if p in PRESENCE_PREPS or (p == "from" and lw in FROM_VERBS):
                         for place in self.places(x):
                             self.add("PRESENT_AT", who, place, v)
-        # HELD_ROLE with a pronoun: I was a fighter; he became the emir
-        if lw in COPULAS:
-            for s in subj + patients:
-                who = self.at(s, {"PERSON"})
-                if not isinstance(who, Pronoun):
-                    continue  # names are linked to roles by the older rules already
+                if lw in CAPTIVE_VERBS:  # "arrested by IS in Raqqa": where the agent held them
+                    for a in agents:
+                        for p, x in self.preps(a):
+                            if p in ("in", "at"):
+                                for place in self.places(x):
+                                    self.add("PRESENT_AT", who, place, v)
+        # "In Kilis, Abu Karim told us...": a locative put before the subject places the subject,
+        # whatever the verb
+        for s in subj:
+            who = self.at(s, {"PERSON"})
+            if who is None:
+                continue
+            for p, x in preps:
+                if p in ("in", "at") and x.i < s.i:
+                    for place in self.places(x):
+                        self.add("PRESENT_AT", who, place, v)
+        # HELD_ROLE with a pronoun: I was a fighter; he became the emir; he made a living as a
+        # salesman (names are linked to roles by the older rules already)
+        for s in subj + patients:
+            who = self.at(s, {"PERSON"})
+            if not isinstance(who, Pronoun):
+                continue
+            if lw in COPULAS:
                 for o in objs:
                     self.add("HELD_ROLE", who, self.at(o, {"ROLE"}), v)
-                for p, x in preps:
-                    if p == "as":
-                        self.add("HELD_ROLE", who, self.at(x, {"ROLE"}), v)
+            if s in patients and lw not in COPULAS:
+                continue  # "he was earmarked as a future fighter" is not being one
+            for p, x in [*preps, *(px for o in objs for px in self.preps(o))]:
+                if p == "as":
+                    self.add("HELD_ROLE", who, self.at(x, {"ROLE"}), v)
         # VICTIM_OF / TOOK_PART_IN: the Yazidis were killed in the massacre (by ISIS)
         if lw in HARM_VERBS or lw in SUFFER_VERBS or lw in PART_VERBS:
             event = self._event_of(v)
             if event is not None:
                 if lw in HARM_VERBS or lw in SUFFER_VERBS:
-                    for o in (subj + patients if lw in SUFFER_VERBS else objs + patients):
+                    victims = objs + patients if lw not in SUFFER_VERBS else (
+                        objs if lw in LOSS_VERBS else subj + patients)  # "she lost her son in it"
+                    for o in victims:
                         self.add("VICTIM_OF", self.at(o, {"PERSON", "GROUP"}), event, v)
                     for a in (agents if lw in SUFFER_VERBS else subj + agents):
                         self.add("TOOK_PART_IN", self.at(a, {"ORG", "PERSON"}), event, v)
@@ -460,13 +554,35 @@ class RelationFinder:
                 for place in places:
                     if owner != place:
                         self.add("PRESENT_AT", owner, place, n)
+        # "the Syrian city of Tabqa", "their northern Syrian stronghold, Raqqa": in that country
+        if lw in PLACE_NOUNS or lw in CONTROL_NOUNS:
+            mods = [c for c in n.children if c.dep_ in ("amod", "compound", "nmod")]
+            mods += [g for c in mods for g in c.children if g.dep_ in ("amod", "compound")]
+            country = next((self.countries[c.i] for c in mods if c.i in self.countries), None)
+            if country is not None:
+                named = [pl for p, x in self.preps(n) if p == "of" for pl in self.places(x)]
+                named += [pl for c in n.children if c.dep_ == "appos" for pl in self.places(c)]
+                if n.dep_ == "appos":
+                    named += self.places(n.head)
+                for place in named:
+                    self.add("LOCATED_IN", place, NamedEnd("PLACE", country), n)
+        # "my job in Raqqa", "his shop in Tabqa": where the owner lived or worked
+        if lw in PRESENCE_NOUNS:
+            owner = next((self.at(c, {"PERSON"}) for c in n.children if c.dep_ == "poss"), None)
+            for p, x in self.preps(n):
+                if p in ("in", "at"):
+                    for place in self.places(x):
+                        self.add("PRESENT_AT", owner, place, n)
         # "Karim, an ISIS fighter", "she was a member of the hisbah"
         if lw in MEMBER_NOUNS:
             orgs = [self.at(c, {"ORG"}) for c in n.children if c.dep_ in ("compound", "amod", "nmod", "poss")]
             orgs += [self.at(x, {"ORG"}) for p, x in self.preps(n) if p in ("of", "in", "from", "with")]
+            # "the state security apparatus of the Islamic State": the organisation one "of" on
+            orgs += [self.at(xx, {"ORG"}) for p, x in self.preps(n) if p == "of"
+                     for pp, xx in self.preps(x) if pp == "of"]
             who = self.at(n, {"PERSON"})
-            if who is None and n.dep_ in ("attr", "oprd"):
-                who = next((self.at(c, {"PERSON"}) for c in n.head.children if c.dep_ in SUBJECTS), None)
+            if who is None:
+                who = self.bearer(n)
             for org in orgs:
                 self.add("MEMBER_OF", who, org, n)
         # "their stronghold, Raqqa", "in the clutches of ISIS", "ISIS's control of Raqqa"
@@ -497,6 +613,15 @@ class RelationFinder:
                     targets.append(x)
                 elif p == "by":
                     agents.append(x)
+            if n.dep_ in ("dobj", "obj") and n.head.lower_ in PART_VERBS:
+                agents += self.subjects(n.head)  # "ISIS launched an attack on the city"
+            if not [a for a in agents if self.at(a, {"ORG"}) is not None]:
+                agents += self.sentence_doers(n)  # "... killed in the assault, and the militants took"
+            # "the Yazidis were killed in the assault": those it harmed were attacked
+            if n.dep_ == "pobj" and n.head.lower_ in ("in", "during") and n.head.head.lower_ in HARM_VERBS:
+                harmed = n.head.head
+                targets += [p for t in self.passive(harmed)[0] for p in self.conj(t)]
+                targets += [o for c in harmed.children if c.dep_ in OBJECTS for o in self.conj(c)]
             for a in (x for t in agents for x in self.conj(t)):
                 for t in (x for tt in targets for x in self.conj(tt)):
                     self.add("ATTACKED", self.at(a, {"ORG"}), self.at(t, {"PLACE", "GROUP"}), n)
@@ -516,9 +641,12 @@ class RelationFinder:
         # "my brother Khalid", "Abu Omar's wife, Umm Huda", "X, the son of Y"
         if lw in KIN_NOUNS:
             relative = None
+            relatives: list[End] = []
             for t in list(self._np(n))[1:]:
                 relative = self.at(t, {"PERSON"})
                 if relative is not None:
+                    # "his brothers, Abu Abdullah and Abu Malik": each of them
+                    relatives += [r for c in t.conjuncts for r in [self.at(c, {"PERSON"})] if r is not None]
                     break
             if relative is None and n.dep_ in ("appos", "attr"):
                 relative = self.at(n.head, {"PERSON"}) if n.dep_ == "appos" else None
@@ -533,7 +661,8 @@ class RelationFinder:
             for p, x in self.preps(n):
                 if p == "of" and owner is None:
                     owner = self.at(x, {"PERSON"})
-            self.add("RELATIVE_OF", owner, relative, n)
+            for kin in (relative, *relatives):
+                self.add("RELATIVE_OF", owner, kin, n)
         # "my emir, Abu Omar", "his commander Abu Hamza": the named man is over the owner
         if lw in SUPERIOR_ROLES:
             owner = next((self.at(c, {"PERSON"}) for c in n.children if c.dep_ == "poss"), None)
@@ -577,6 +706,11 @@ class RelationFinder:
                 if p == "by":
                     for a in self.conj(x):
                         self.add("TOOK_PART_IN", self.at(a, {"ORG", "PERSON"}), idx, root)
+            # A clause event's own subject: "the militants stormed into Sinjar"
+            if root.pos_ in ("VERB", "AUX"):
+                for subject in self.subjects(root):
+                    if m.start <= subject.i < m.end or subject.lower_ in ORG_NOUNS:
+                        self.add("TOOK_PART_IN", self.at(subject, {"ORG"}), idx, root)
             # The event is what a verb's subject did: "ISIS carried out the massacre"
             head = root.head
             if root.dep_ in ("dobj", "obj") and head.lower_ in PART_VERBS | HARM_VERBS:
@@ -631,11 +765,12 @@ class RelationFinder:
                     break
 
 
-def find_relations(doc: Doc, mentions: list[Span], dates: list[tuple[int, int, str]]) -> Found:
+def find_relations(doc: Doc, mentions: list[Span], dates: list[tuple[int, int, str]],
+                   countries: dict[int, str] | None = None) -> Found:
     """The typed links of one parsed doc (see the module's docstring); none without a parse."""
     if not doc.has_annotation("DEP"):
         return Found()
-    return RelationFinder(doc, mentions, dates).run()
+    return RelationFinder(doc, mentions, dates, countries).run()
 
 
 def _end(end: End) -> object:
@@ -646,14 +781,30 @@ class RelationExtractor:
     """Adds the relation rules' links to `doc._.testimony_links` (after the older five types'
     own, which win a tie on the same type and ends)."""
 
-    def __init__(self, name: str) -> None:
+    def __init__(self, nlp: Language, name: str) -> None:
+        self.nlp = nlp
         self.name = name
+
+    def _countries(self, doc: Doc) -> dict[int, str]:
+        """Demonyms of the doc whose gazetteer entry names a country (kept or set aside as
+        not describing people: "Syrian" in "the Syrian city")."""
+        gazetteer = get_gazetteer(self.nlp)
+        out: dict[int, str] = {}
+        for group in (SPANS_MENTIONS, SPANS_SUPPRESSED):
+            for span in span_group(doc, group):
+                if span.label_ == "GROUP" and span.kb_id_:
+                    entry = gazetteer.entry_for("GROUP", span.kb_id_)
+                    if entry is not None and entry.place:
+                        for i in range(span.start, span.end):
+                            out.setdefault(i, entry.place)
+        return out
 
     def __call__(self, doc: Doc) -> Doc:
         links = list(doc._.get(LINKS_ATTR) or [])
         seen = {(link["type"], link["source"], link["target"]) for link in links}
         dates = [tuple(d) for d in doc._.get(DATES_ATTR) or []]
-        found = find_relations(doc, span_group(doc, SPANS_MENTIONS), dates)  # type: ignore[arg-type]
+        found = find_relations(doc, span_group(doc, SPANS_MENTIONS), dates,  # type: ignore[arg-type]
+                               self._countries(doc))
         for (kind, source, target), (start, end) in found.links.items():
             if (kind, source, target) in seen:
                 continue
@@ -664,4 +815,4 @@ class RelationExtractor:
 
 
 def make_relations(nlp: Language, name: str) -> RelationExtractor:
-    return RelationExtractor(name)
+    return RelationExtractor(nlp, name)
