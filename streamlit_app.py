@@ -2,15 +2,16 @@
 
 Run with `testimony serve` (or `streamlit run streamlit_app.py`). The store is chosen by the
 same settings as the CLI (TESTIMONY_DB, NEO4J_URI, TESTIMONY_BACKEND). The material can
-identify witnesses: the app binds to 127.0.0.1 by default (.streamlit/config.toml), and when
-TESTIMONY_APP_PASSWORD is set it asks for that password before any page renders.
+identify witnesses: the app binds to 127.0.0.1 by default (.streamlit/config.toml); when
+TESTIMONY_APP_PASSWORD is set it asks for that password before any page renders (wrong ones
+are throttled per address, server-side, and logged: app_pages/login.py), and served beyond
+localhost without one it renders nothing.
 """
 from __future__ import annotations
 
 import hmac
 import os
 import sys
-import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent
@@ -20,6 +21,7 @@ if str(ROOT) not in sys.path:  # run from anywhere, without installing the packa
 import streamlit as st  # noqa: E402
 
 from app_pages import support as app  # noqa: E402
+from app_pages.login import LoginThrottle  # noqa: E402
 from graph_builder.errors import TestimonyError  # noqa: E402
 from queries import render  # noqa: E402
 
@@ -45,10 +47,41 @@ PAGES = [
 ]
 
 
+LOOPBACK = {"127.0.0.1", "localhost", "::1"}
+
+
+@st.cache_resource
+def login_throttle() -> LoginThrottle:
+    """One throttle for the whole server process, shared by every session."""
+    return LoginThrottle()
+
+
+def client_address() -> str:
+    """The client's address as the server saw it (sessions without one share a record)."""
+    ip = getattr(st.context, "ip_address", None)
+    return ip if isinstance(ip, str) and ip else "unknown address"
+
+
+def served_beyond_localhost() -> bool:
+    address = st.get_option("server.address")
+    return not address or str(address) not in LOOPBACK
+
+
 def password_gate() -> bool:
-    """True once this session has given the password (or when none is configured)."""
+    """True once this session has given the password (or when none is needed: served on
+    localhost without one). Served beyond localhost without a password, nothing renders,
+    however the app was started (`testimony serve` refuses too)."""
     expected = os.environ.get(PASSWORD_ENV)
-    if not expected or st.session_state.get("authenticated"):
+    if not expected:
+        if served_beyond_localhost():
+            st.navigation(PAGES, position="hidden")
+            st.title("Testimony graph")
+            st.error("This app is served beyond this machine without a password, and the "
+                     "material can identify witnesses. Set TESTIMONY_APP_PASSWORD and start it "
+                     "again (or serve it on 127.0.0.1).")
+            return False
+        return True
+    if st.session_state.get("authenticated"):
         return True
     # Register the pages but show no menu: nothing about the app before the password.
     st.navigation(PAGES, position="hidden")
@@ -59,11 +92,19 @@ def password_gate() -> bool:
         given = st.text_input("Password", type="password", key="login_password")
         submitted = st.form_submit_button("Open")
     if submitted:
+        throttle, address = login_throttle(), client_address()
+        wait = throttle.wait(address)
+        if wait > 0:  # not even checked: the wait is the server's, not this session's
+            throttle.refused(address)
+            st.error(f"Too many wrong passwords from this address: try again in "
+                     f"{wait:,.0f} seconds.")
+            return False
         # Compare bytes in constant time; only a flag is kept, never the password.
         if hmac.compare_digest(given.encode("utf-8"), expected.encode("utf-8")):
+            throttle.succeeded(address)
             st.session_state["authenticated"] = True
             st.rerun()
-        time.sleep(1.0)  # slow down guessing
+        throttle.failed(address)
         st.error("Wrong password.")
     return False
 

@@ -49,7 +49,7 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     nlp = load_model(args.model)
     store = _store(args)
     try:
-        report = ingest(args.paths, store, nlp, workers=args.workers,
+        report = ingest(args.paths, store, nlp, workers=args.workers, replace=args.replace,
                         progress=lambda it: tqdm(it, desc="interviews", unit="interview",
                                                  file=sys.stderr, disable=args.quiet))
     finally:
@@ -333,8 +333,10 @@ def cmd_serve(args: argparse.Namespace) -> int:
         raise TestimonyError(
             f"refusing to serve on {args.host} without a password: the material can identify "
             "witnesses. Set TESTIMONY_APP_PASSWORD, or serve on 127.0.0.1 (the default).")
-    cmd = [sys.executable, "-m", "streamlit", "run", str(REPO_ROOT / "streamlit_app.py"),
+    # Through graph_builder.app_server: Streamlit without its outbound external-IP lookup.
+    cmd = [sys.executable, "-m", "graph_builder.app_server", "run", str(REPO_ROOT / "streamlit_app.py"),
            "--server.address", args.host, "--server.port", str(args.port),
+           "--browser.serverAddress", args.host,
            "--browser.gatherUsageStats", "false", "--server.headless", str(args.headless).lower()]
     # The app refuses connections under host names it was not told about (DNS rebinding).
     hosts = args.allowed_host or ([] if args.host in ("127.0.0.1", "localhost", "::1") else [args.host])
@@ -365,11 +367,15 @@ def build_parser() -> argparse.ArgumentParser:
                        description="Read transcript files or folders (txt, md, docx, pdf, srt, "
                        "vtt, json; metadata.csv beside them) into the graph. Unchanged files "
                        "are skipped, changed ones replaced, broken ones reported while the rest "
-                       "go in (exit status 1 when any file failed).")
+                       "go in (exit status 1 when any file failed). Missing paths, pipes and "
+                       "symlinks out of a folder are reported and skipped.")
     s.add_argument("paths", nargs="+", help="files or folders")
     s.add_argument("--workers", type=int, default=1, help="processes for extraction (default 1)")
     s.add_argument("--model", help="spaCy model name (default: TESTIMONY_SPACY_MODEL or en_core_web_sm)")
     s.add_argument("--quiet", action="store_true", help="no progress bar")
+    s.add_argument("--replace", action="store_true",
+                   help="let a file replace an interview of the same id held from another file "
+                        "(refused by default, with both paths named)")
     s.set_defaults(func=cmd_ingest)
 
     s = sub.add_parser("stats", help="what the graph holds", description="Counts and interviews.")

@@ -55,19 +55,33 @@ def read_interviews(paths: Iterable[Path], report: IngestReport) -> list[Intervi
 
 
 def ingest(sources: list[str | Path], store: GraphStore, nlp, *, workers: int = 1,
+           replace: bool = False,
            progress: Callable[[Iterable], Iterable] = lambda it: it) -> IngestReport:
-    """Ingest files or folders of transcripts into `store`; returns what happened to each."""
+    """Ingest files or folders of transcripts into `store`; returns what happened to each.
+
+    A path that cannot be read is reported and the others go in. An interview id the store
+    already holds from another file is refused with both paths named, unless `replace`: two
+    files never silently become one interview."""
     report = IngestReport()
-    paths = iter_transcripts(sources)
+    paths = iter_transcripts(sources, skipped=report.failed)
     interviews = read_interviews(paths, report)
     todo: list[Interview] = []
     for iv in interviews:
         old = store.content_hash(iv.id)
         if old == iv.content_hash:
             report.unchanged.append(iv.id)
-        else:
-            (report.replaced if old else report.added).append(iv.id)
-            todo.append(iv)
+            continue
+        if old and not replace:
+            held = store.interview(iv.id)
+            held_path = getattr(held, "source_path", None)
+            if held_path and not _same_file(held_path, iv.source_path):
+                report.failed.append((iv.source_path, (
+                    f"interview id {iv.id!r} is already held from {held_path}; give this file "
+                    "another interview_id, or re-run with --replace to replace that interview "
+                    "with this file")))
+                continue
+        (report.replaced if old else report.added).append(iv.id)
+        todo.append(iv)
     if todo:
         written = 0
         # Chunks keep memory bounded on large collections and move the progress bar while
@@ -86,6 +100,16 @@ def ingest(sources: list[str | Path], store: GraphStore, nlp, *, workers: int = 
 
 
 CHUNK = 8  # interviews extracted together per worker
+
+
+def _same_file(a: str, b: str) -> bool:
+    """Whether two source paths name the same file (as given, or resolved)."""
+    if a == b:
+        return True
+    try:
+        return Path(a).resolve() == Path(b).resolve()
+    except OSError:
+        return False
 
 
 def _extract_and_write(chunk: list[Interview], store: GraphStore, nlp, workers: int,

@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+from collections.abc import Iterable
 from pathlib import Path
 
 import networkx as nx
@@ -126,6 +127,22 @@ def gexf(graph: "nx.Graph | NetworkData", viz: dict[str, dict] | None = None, *,
     return "\n".join(out).encode("utf-8")
 
 
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def safe_cell(value: object) -> object:
+    """A CSV cell a spreadsheet shows as text, never runs: text starting with = + - @ (or a
+    tab or carriage return) gets a leading apostrophe (OWASP's advice against CSV
+    injection); numbers stay numbers."""
+    if isinstance(value, str) and value.startswith(_FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+def safe_row(values: Iterable[object]) -> list[object]:
+    return [safe_cell(v) for v in values]
+
+
 def write_neo4j_csv(graph: nx.Graph, path: Path) -> list[Path]:
     """Nodes and relationships in the CSV layout `neo4j-admin database import` reads, plus
     the import command that loads them."""
@@ -139,12 +156,13 @@ def write_neo4j_csv(graph: nx.Graph, path: Path) -> list[Path]:
         for n, d in sorted(graph.nodes(data=True)):
             etype = d.get("type", "")
             label = f"Entity;{entity_label(etype)}" if etype in ENTITY_TYPES else "Entity"
-            w.writerow([n, d.get("name", n), etype, d.get("mentions", 0), d.get("interviews", 0), label])
+            w.writerow(safe_row([n, d.get("name", n), etype, d.get("mentions", 0),
+                                 d.get("interviews", 0), label]))
     with open(rels_path, "w", newline="", encoding="utf-8") as fh:
         w = csv.writer(fh)
         w.writerow([":START_ID", ":END_ID", "weight:int", "interviews:int", ":TYPE"])
         for a, b, d in sorted(graph.edges(data=True)):
-            w.writerow([a, b, d.get("weight", 1), d.get("interviews", 1), "CO_MENTIONED"])
+            w.writerow(safe_row([a, b, d.get("weight", 1), d.get("interviews", 1), "CO_MENTIONED"]))
     command_path.write_text(
         "#!/bin/sh\n# Load these files into an empty database (stop it first).\n"
         f"neo4j-admin database import full --nodes={nodes_path.name} "
@@ -193,8 +211,10 @@ def quotes_report(corroboration, *, fmt: str = "md", store=None,
                   include_attributes: bool = False) -> str:
     """A corroboration's supporting quotes with full provenance, as Markdown or CSV.
 
-    `include_attributes` adds the interviewee attributes (identifying; off by default), for
-    which `store` is needed."""
+    Pseudonym-safe by default: each quote's speaker is the pseudonym (or the role of another
+    speaker), never the speaker label as written, and the interview is named by its id, not
+    its title. `include_attributes` adds the interviewee attributes, the titles and the labels
+    (identifying; off by default), for which `store` is needed."""
     attrs: dict[str, dict[str, str]] = {}
     if include_attributes:
         if store is None:
@@ -205,8 +225,10 @@ def quotes_report(corroboration, *, fmt: str = "md", store=None,
     for src in corroboration.sources:
         for s in src.supports:
             row = {"pseudonym": src.pseudonym, "interview": s.interview_id,
-                   "interview_title": s.interview_title, "turn": s.turn.index,
-                   "speaker": s.turn.speaker, "start": s.start, "end": s.end,
+                   "interview_title": s.interview_title if include_attributes else "",
+                   "turn": s.turn.index,
+                   "speaker": _speaker(s, src.pseudonym, include_attributes),
+                   "start": s.start, "end": s.end,
                    "timestamp": "" if s.turn.time_start is None else f"{s.turn.time_start:.1f}",
                    "stance": s.stance, "quote": s.quote}
             if include_attributes:
@@ -217,7 +239,7 @@ def quotes_report(corroboration, *, fmt: str = "md", store=None,
         fields = list(rows[0]) if rows else ["pseudonym", "interview", "turn", "quote"]
         w = csv.DictWriter(buf, fieldnames=fields)
         w.writeheader()
-        w.writerows(rows)
+        w.writerows({k: safe_cell(v) for k, v in row.items()} for row in rows)
         return buf.getvalue()
     lines = [f"# Corroboration: {_md(corroboration.subject)}", "",
              f"{corroboration.source_count} independent source(s), weighted support "
@@ -233,8 +255,10 @@ def quotes_report(corroboration, *, fmt: str = "md", store=None,
         for s in src.supports:
             stamp = f", at {s.turn.time_start:.0f}s" if s.turn.time_start is not None else ""
             lines += ["", f"> {_md(s.quote)}", "",
-                      f"— {_md(s.interview_title)} ({s.interview_id}), turn {s.turn.index}, "
-                      f"{_md(s.turn.speaker or 'interviewee')}, characters {s.start}–{s.end}{stamp}; "
+                      "— " + (f"{_md(s.interview_title)} ({s.interview_id})" if include_attributes
+                              else s.interview_id)
+                      + f", turn {s.turn.index}, {_md(_speaker(s, src.pseudonym, include_attributes))}, "
+                      f"characters {s.start}–{s.end}{stamp}; "
                       f"{s.stance.replace('_', '-')}"]
         lines.append("")
     if corroboration.disagreements:
@@ -243,6 +267,16 @@ def quotes_report(corroboration, *, fmt: str = "md", store=None,
             lines.append(f"- {d.aspect}: " + "; ".join(
                 f"{_md(p)}: {', '.join(_md(v) for v in vs)}" for p, vs in d.versions))
     return "\n".join(lines) + "\n"
+
+
+def _speaker(support, pseudonym: str, include_attributes: bool) -> str:
+    """Who speaks a quoted turn, pseudonym-safe: a speaker label is often the witness's real
+    name ("Fatima B.:") and an interview's title a description that singles them out, so a
+    report says the pseudonym and the role unless attributes are asked for."""
+    if include_attributes:
+        return support.turn.speaker or "interviewee"
+    role = getattr(support.turn, "speaker_role", "interviewee") or "interviewee"
+    return pseudonym if role == "interviewee" else role.replace("_", " ")
 
 
 def _md(text: str) -> str:

@@ -9,6 +9,7 @@ import json
 import re
 import sqlite3
 import sys
+import time
 import wave
 import zipfile
 from dataclasses import replace
@@ -254,6 +255,23 @@ def test_timeline_filters_by_place_and_interviewee(app_env, sample_store):
 
 # --- interview reader -----------------------------------------------------------------------
 
+def test_the_interviewee_is_a_person_of_the_graph(app_env, sample_store):
+    from queries.interviews import witness_entity
+
+    # Abu Khalid (FICTIONAL) says "I" of his time in the hisbah: he is a PERSON entity whose
+    # links come from his own first-person words, and the reader links to it.
+    summary = next(s for s in list_interviews(sample_store) if s.pseudonym == "Abu Khalid")
+    eid = witness_entity(sample_store, summary.pseudonym, summary.id)
+    assert eid is not None and sample_store.entity(eid).entity.type == "PERSON"
+    own = [ln for ln in sample_store.entity_links(eid, 0, 1000)
+           if ln.interview_id == summary.id and ln.source_id == eid]
+    assert {ln.type for ln in own} & {"MEMBER_OF", "PRESENT_AT", "HELD_ROLE"}, own
+    at = open_page(app_support.INTERVIEW_PAGE, interview=summary.id)
+    targets = [parse_qs(ln.proto.query_string).get("entity", [None])[0] for ln in at.get("page_link")]
+    assert eid in targets
+    assert witness_entity(sample_store, "Nobody Of This Name") is None
+
+
 def test_interview_reader_shows_turns_with_speaker_labels(app_env, sample_store):
     summaries = list_interviews(sample_store)
     # An interview with an interviewer and an interviewee (every sample one has both).
@@ -347,6 +365,7 @@ def test_password_gate_blocks_every_page_until_the_right_password(app_env, monke
     assert any("Wrong password" in e.value for e in at.error)
     assert not at.get("iframe") and not at.sidebar.caption
 
+    time.sleep(1.1)  # the server's wait after one wrong password (app_pages/login.py)
     at.text_input(key="login_password").input("correct horse")
     at.button[0].click().run()
     assert not at.exception, at.exception

@@ -11,7 +11,7 @@ import os
 import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 
 import yaml
@@ -174,12 +174,41 @@ def extract_many(interviews: Iterable[Interview], nlp: Language, workers: int = 
     interviews = list(interviews)
     if workers > 1 and len(interviews) > 1:
         return _extract_in_processes(interviews, nlp, workers, batch_size)
-    work = ((turn.text, (n, t)) for n, iv in enumerate(interviews) for t, turn in enumerate(iv.turns))
+    views = [[w for turn in iv.turns for w in windows(turn)] for iv in interviews]
+    work = ((view.text, n) for n, vs in enumerate(views) for view in vs)
     docs: list[list[Doc]] = [[] for _ in interviews]
-    for doc, (n, _t) in nlp.pipe(work, as_tuples=True, batch_size=batch_size, disable=_disabled(nlp)):
+    for doc, n in nlp.pipe(work, as_tuples=True, batch_size=batch_size, disable=_disabled(nlp)):
         docs[n].append(doc)
     gazetteer = get_gazetteer(nlp)
-    return [_assemble(iv, ds, gazetteer) for iv, ds in zip(interviews, docs)]
+    return [_assemble(iv, vs, ds, gazetteer) for iv, vs, ds in zip(interviews, views, docs)]
+
+
+# A turn longer than this is read in windows cut at sentence ends (else at a space): spaCy
+# refuses a text over 1,000,000 characters, and the rules' cost grows faster than the length
+# on one long unpunctuated run. Each window is a view of the turn: same index, its own offset.
+WINDOW_CHARS = 10_000
+_SENTENCE_END = re.compile(r"[.!?\u2026][\"'\u201d\u2019)\]]*\s+|\n\s*")
+
+
+def windows(turn: Turn, size: int = WINDOW_CHARS) -> list[Turn]:
+    """The turn as one or more consecutive views of at most `size` characters."""
+    if len(turn.text) <= size:
+        return [turn]
+    out: list[Turn] = []
+    pos, text = 0, turn.text
+    while pos < len(text):
+        end = min(len(text), pos + size)
+        if end < len(text):
+            cut = None
+            for m in _SENTENCE_END.finditer(text, pos + size // 2, end):
+                cut = m.end()
+            if cut is None:
+                space = text.rfind(" ", pos + size // 2, end)
+                cut = space + 1 if space > pos else end
+            end = cut
+        out.append(replace(turn, start=turn.start + pos, end=turn.start + end, text=text[pos:end]))
+        pos = end
+    return out
 
 
 _WORKER_NLP: Language | None = None  # the parent's pipeline, inherited by forked workers
@@ -220,14 +249,18 @@ def _extract_in_processes(interviews: list[Interview], nlp: Language, workers: i
     return out  # type: ignore[return-value]
 
 
-def _assemble(interview: Interview, docs: list[Doc], gazetteer: Gazetteer) -> ExtractedInterview:
+def _assemble(interview: Interview, views: list[Turn], docs: list[Doc],
+              gazetteer: Gazetteer) -> ExtractedInterview:
+    """One interview's facts from its turns' Docs (`views`: the turns, or windows of a long
+    turn, in order, one Doc each)."""
     _propagate_person_names(docs, gazetteer)
     mentions: list[Mention] = []
     links: dict[tuple[str, str, str, int], Link] = {}
     themes: list[ThemeCode] = []
     people = Resolver(interview)
     year: int | None = None
-    for turn, doc in zip(interview.turns, docs):
+    coded: set[int] = set()
+    for turn, doc in zip(views, docs):
         spans = list(doc.spans[SPANS_MENTIONS]) if SPANS_MENTIONS in doc.spans else []
         turn_mentions = [_to_mention(turn, span) for span in spans]
         keys = [m.key for m in turn_mentions]
@@ -249,7 +282,9 @@ def _assemble(interview: Interview, docs: list[Doc], gazetteer: Gazetteer) -> Ex
             links.setdefault((link["type"], source, target, turn.index), Link(
                 type=link["type"], source_key=source, target_key=target, turn_index=turn.index,
                 start=start, end=end, date=date))
-        themes.extend(code_turn(turn))
+        if turn.index not in coded:  # the whole turn, once
+            coded.add(turn.index)
+            themes.extend(code_turn(interview.turns[turn.index]))
     mentions.extend(sorted(people.made.values(), key=lambda m: m.start))
     return ExtractedInterview(interview=interview, mentions=tuple(mentions),
                               links=tuple(links.values()), themes=tuple(themes))
@@ -266,6 +301,8 @@ def _end_key(end: object, keys: list[str], turn: Turn, people: Resolver,
     if "date" in end:
         found = dates.get(end["date"][0])
         return f"DATE:{found.iso}" if found is not None and found.iso else None
+    if "name" in end:  # implied by the words ("the Syrian city of X": Syria)
+        return mention_key(end["type"], end["name"])
     return people.key_of(end, turn, wants)
 
 

@@ -49,6 +49,7 @@ import html
 import io
 import json
 import os
+import stat
 import re
 from collections.abc import Iterable, Mapping
 from functools import lru_cache
@@ -202,7 +203,7 @@ def _front_matter(path: str, text: str) -> tuple[dict[str, str], int]:
         return {}, 0
     block = text[opening.end() : closing.start()]
     try:
-        loaded = yaml.safe_load(block)
+        loaded = yaml.load(block, Loader=_FrontMatterLoader)  # noqa: S506 - safe, no aliases
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
@@ -450,6 +451,9 @@ def _read_json(path: str, data: bytes) -> _ReadResult:
         loaded = json.loads(source)
     except json.JSONDecodeError as exc:
         raise UnreadableFile(path, f"invalid JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}") from None
+    except RecursionError:
+        raise UnreadableFile(path, "JSON nested too deeply (a transcript is an object with a list "
+                             "of turns)") from None
     expected = 'expected {"interview": {...}, "turns": [{"speaker": ..., "text": ...}]} or a list of turns'
     meta: dict[str, str] = {}
     if isinstance(loaded, list):
@@ -542,16 +546,64 @@ def read_folder_metadata(folder: str | Path) -> dict[str, dict[str, str]]:
     return {name: dict(values) for name, values in cached.items()}
 
 
-def iter_transcripts(folder_or_files: str | Path | Iterable[str | Path]) -> list[Path]:
+class _FrontMatterLoader(yaml.SafeLoader):
+    """YAML's safe loader without aliases: front matter is "key: value" lines, and an alias
+    ("*a") can expand a few hundred bytes into gigabytes (a "billion laughs")."""
+
+    def compose_node(self, parent, index):  # type: ignore[no-untyped-def]
+        if self.check_event(yaml.AliasEvent):
+            raise yaml.composer.ComposerError(
+                None, None, "aliases (*name) are not allowed in front matter",
+                self.peek_event().start_mark)
+        return super().compose_node(parent, index)
+
+
+# How big a transcript may be (TESTIMONY_MAX_FILE_MB overrides): bigger is a mistake (a video
+# saved as .txt, a database dump) that would otherwise fill memory before anything is said.
+MAX_FILE_MB = 100
+
+
+def _max_file_bytes() -> int:
+    try:
+        return int(float(os.environ.get("TESTIMONY_MAX_FILE_MB", MAX_FILE_MB)) * 1024 * 1024)
+    except ValueError:
+        return MAX_FILE_MB * 1024 * 1024
+
+
+def _not_readable_reason(path: Path, root: Path | None) -> str | None:
+    """Why a path found in a folder is not read: not a regular file (a pipe would hang the
+    read), or a symlink to outside the folder (a corpus cannot pull in /etc/hostname)."""
+    try:
+        st = os.stat(path)  # follows the link
+    except OSError as exc:
+        return f"cannot be opened: {exc.strerror or exc}"
+    if not stat.S_ISREG(st.st_mode):
+        return "not a regular file (a pipe, device or socket): skipped"
+    if root is not None and path.is_symlink():
+        target = path.resolve()
+        if not target.is_relative_to(root.resolve()):
+            return f"a symlink to a file outside the folder ({target}): not read"
+    return None
+
+
+def iter_transcripts(folder_or_files: str | Path | Iterable[str | Path],
+                     skipped: list[tuple[str, str]] | None = None) -> list[Path]:
     """The transcripts to read, sorted and without duplicates.
 
     A folder is searched recursively for files with a supported extension, skipping
     metadata.csv, README files, hidden files and folders (".name") and Office lock files
     ("~$name.docx").
     A file named explicitly is kept whatever its extension, so read_document can say why it
-    cannot be read instead of it vanishing silently. A path that does not exist raises
-    UnreadableFile.
+    cannot be read instead of it vanishing silently. Paths that do not exist, files that are
+    not regular files (pipes, devices) and symlinks out of their folder are not read: each is
+    appended to `skipped` as (path, reason) and the rest go on; without `skipped` the first
+    raises UnreadableFile.
     """
+    def skip(where: Path, reason: str) -> None:
+        if skipped is None:
+            raise UnreadableFile(str(where), reason)
+        skipped.append((str(where), reason))
+
     if isinstance(folder_or_files, (str, Path)):
         items: list[str | Path] = [folder_or_files]
     else:
@@ -567,11 +619,20 @@ def iter_transcripts(folder_or_files: str | Path | Iterable[str | Path]) -> list
                     if name.startswith((".", "~$")) or name == METADATA_CSV or name.lower().startswith("readme."):
                         continue
                     if Path(name).suffix.lower() in SUPPORTED_EXTENSIONS:
-                        found.add(Path(root) / name)
-        elif path.is_file():
-            found.add(path)
+                        candidate = Path(root) / name
+                        reason = _not_readable_reason(candidate, path)
+                        if reason is None:
+                            found.add(candidate)
+                        else:
+                            skip(candidate, reason)
+        elif path.exists():
+            reason = _not_readable_reason(path, None)
+            if reason is None:
+                found.add(path)
+            else:
+                skip(path, reason)
         else:
-            raise UnreadableFile(str(path), "no such file or folder")
+            skip(path, "no such file or folder")
     return sorted(found, key=lambda p: str(p))
 
 
@@ -610,6 +671,13 @@ def read_document(
             f"unsupported file type '{p.suffix or '(none)'}'; supported: {', '.join(SUPPORTED_EXTENSIONS)}",
         )
     try:
+        st = p.stat()
+        if stat.S_ISREG(st.st_mode) and st.st_size > _max_file_bytes():
+            raise UnreadableFile(name, f"{st.st_size / 1024 / 1024:.0f} MB is more than a transcript "
+                                 f"({_max_file_bytes() // 1024 // 1024} MB at most; set "
+                                 "TESTIMONY_MAX_FILE_MB to allow bigger files)")
+        if not stat.S_ISREG(st.st_mode) and not stat.S_ISDIR(st.st_mode):
+            raise UnreadableFile(name, "not a regular file (a pipe, device or socket)")
         data = p.read_bytes()
     except FileNotFoundError:
         raise UnreadableFile(name, "no such file") from None
