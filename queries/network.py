@@ -35,16 +35,21 @@ def to_graph(data: NetworkData) -> nx.Graph:
     """The network as networkx (for layout and export): node = entity (name, type, mentions,
     interviews, community, centrality), edge = weight (turns) and interviews."""
     g = nx.Graph()
-    for n in sorted(data.nodes, key=lambda n: n.id):
+    _add_nodes(g, data.nodes)
+    for e in data.edges:
+        g.add_edge(e.a, e.b, weight=e.weight, interviews=e.interviews)
+    return g
+
+
+def _add_nodes(g: nx.Graph, nodes) -> None:  # noqa: ANN001 - NetworkNode rows
+    """Entities as nodes: name, type, mentions, interviews, community, centrality."""
+    for n in sorted(nodes, key=lambda n: n.id):
         attrs = {"name": n.name, "type": n.type, "mentions": n.mentions, "interviews": n.interviews}
         if n.community is not None:
             attrs["community"] = n.community
         if n.centrality is not None:
             attrs["centrality"] = n.centrality
         g.add_node(n.id, **attrs)
-    for e in data.edges:
-        g.add_edge(e.a, e.b, weight=e.weight, interviews=e.interviews)
-    return g
 
 
 def relation_data(store: GraphStore, query: NetworkQuery,
@@ -58,13 +63,7 @@ def relation_graph(data: RelationData) -> nx.DiGraph:
     stating any of its relations, `relations` = "controlled (3); attacked (1)", and one
     `<TYPE>` attribute per type with its turns (so GEXF and GraphML carry them)."""
     g = nx.DiGraph()
-    for n in sorted(data.nodes, key=lambda n: n.id):
-        attrs = {"name": n.name, "type": n.type, "mentions": n.mentions, "interviews": n.interviews}
-        if n.community is not None:
-            attrs["community"] = n.community
-        if n.centrality is not None:
-            attrs["centrality"] = n.centrality
-        g.add_node(n.id, **attrs)
+    _add_nodes(g, data.nodes)
     for e in data.edges:
         if not g.has_edge(e.source, e.target):
             g.add_edge(e.source, e.target, weight=0, interviews=0, relations="")

@@ -174,3 +174,19 @@ def test_the_quotes_report_csv_is_formula_safe() -> None:
     rows = list(csv.DictReader(io.StringIO(quotes_report(report, fmt="csv"))))
     assert rows[0]["speaker"] == rows[0]["pseudonym"] == "'-Abu Salim"
     assert rows[0]["quote"] == "'@quote" and rows[0]["interview_title"] == ""
+
+
+def test_a_subtitle_file_with_broken_timings_loses_no_words(tmp_path: Path) -> None:
+    path = tmp_path / "broken-ts.srt"
+    path.write_text("1\n00:00:01,000 --> 00:00:04,000\nInterviewer: Where were you?\n\n"
+                    "2\n99:99:99,999 --> 99:99:99,999\nAbu Salim: In Tabqa, at the dam.\n\n"
+                    "3\n00:00:09,000 -> 00:00:12,000\nAbu Salim: Then in Raqqa.\n\n"
+                    "4\n00:00:13,000 --> 00:00:16,000\nAbu Salim: My brother stayed.\n\n"
+                    "He is still there.\n", encoding="utf-8")
+    doc = read_document(path)
+    for words in ("Where were you?", "In Tabqa, at the dam.", "Then in Raqqa.",
+                  "My brother stayed.", "He is still there."):
+        assert words in doc.text, words
+    times = [(c.time_start, c.time_end) for c in doc.cues]
+    assert (1.0, 4.0) in times and (13.0, 16.0) in times
+    assert all(t is None or t < 100 for pair in times for t in pair)  # no 362,440 s

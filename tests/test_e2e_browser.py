@@ -42,9 +42,11 @@ def _free_port() -> int:
 
 
 @contextmanager
-def running_app(db: Path, log: Path, **env: str) -> Iterator[str]:
-    """`python -m streamlit run streamlit_app.py` on a free port; its URL. Stopped (the whole
-    process group) in a finally, whatever happens."""
+def running_app(db: Path, log: Path, *, launcher: str = "streamlit",
+                extra_args: tuple[str, ...] = (), **env: str) -> Iterator[str]:
+    """`python -m streamlit run streamlit_app.py` (or another `launcher` module taking the
+    same arguments) on a free port; its URL. Stopped (the whole process group) in a finally,
+    whatever happens."""
     port = _free_port()
     environ = {**os.environ, "TESTIMONY_DB": str(db), "TESTIMONY_BACKEND": "sqlite",
                "STREAMLIT_BROWSER_GATHER_USAGE_STATS": "false", **env}
@@ -53,8 +55,8 @@ def running_app(db: Path, log: Path, **env: str) -> Iterator[str]:
         environ.pop(name, None)
     with open(log, "wb") as out:
         proc = subprocess.Popen(
-            [sys.executable, "-m", "streamlit", "run", "streamlit_app.py",
-             "--server.port", str(port), "--server.headless", "true"],
+            [sys.executable, "-m", launcher, "run", "streamlit_app.py",
+             "--server.port", str(port), "--server.headless", "true", *extra_args],
             cwd=REPO, env=environ, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
         try:
             url = f"http://127.0.0.1:{port}"

@@ -415,8 +415,10 @@ SRT = (
 
 def test_srt_cues(tmp_path: Path) -> None:
     doc = read_document(write(tmp_path, "s.srt", SRT))
+    # The block without a timing line keeps its words, with the cue before (issue 10).
     assert doc.text == (
-        "Interviewer: Where did the fictional\nbus stop?\n\nAt the market.\n\nAbu Fictional: Then we walked."
+        "Interviewer: Where did the fictional\nbus stop?\n\nAt the market.\nthis block has no timing line"
+        "\n\nAbu Fictional: Then we walked."
     )
     assert [(c.speaker, c.time_start, c.time_end) for c in doc.cues] == [
         ("Interviewer", 1.0, 4.5),
@@ -425,7 +427,7 @@ def test_srt_cues(tmp_path: Path) -> None:
     ]
     assert [doc.text[c.start : c.end] for c in doc.cues] == [
         "Interviewer: Where did the fictional\nbus stop?",
-        "At the market.",
+        "At the market.\nthis block has no timing line",
         "Abu Fictional: Then we walked.",
     ]
     assert_cues_point_into_text(doc)

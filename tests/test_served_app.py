@@ -8,10 +8,7 @@ from __future__ import annotations
 
 import json
 import os
-import signal
 import socket
-import subprocess
-import sys
 import time
 import urllib.request
 from pathlib import Path
@@ -19,6 +16,7 @@ from pathlib import Path
 import pytest
 
 from app_pages.login import LOCKOUT_AFTER, LoginThrottle
+from tests.test_e2e_browser import running_app
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -49,59 +47,16 @@ def app_env(sample_db, monkeypatch):
     st.cache_data.clear()
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _serve(tmp_path: Path, sample_db: Path, args: list[str], **env: str):
+def test_served_on_every_address_the_app_calls_nobody(tmp_path: Path, sample_db: Path) -> None:
     hook = tmp_path / "hook"
-    hook.mkdir(exist_ok=True)
+    hook.mkdir()
     (hook / "sitecustomize.py").write_text(RECORDER, encoding="utf-8")
     connects = tmp_path / "connects.jsonl"
     connects.write_text("", encoding="utf-8")
-    port = _free_port()
-    environ = {**os.environ, "TESTIMONY_DB": str(sample_db), "TESTIMONY_BACKEND": "sqlite",
-               "PYTHONPATH": os.pathsep.join([str(hook), str(REPO)]),
-               "TESTIMONY_CONNECT_LOG": str(connects), **env}
-    environ.pop("NEO4J_URI", None)
-    log = open(tmp_path / "server.log", "wb")
-    proc = subprocess.Popen([sys.executable, "-m", "graph_builder.app_server", "run",
-                             "streamlit_app.py", "--server.port", str(port), *args],
-                            cwd=REPO, env=environ, stdout=log, stderr=subprocess.STDOUT,
-                            start_new_session=True)
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while True:
-        if proc.poll() is not None:
-            pytest.fail(f"the app exited: {(tmp_path / 'server.log').read_text()}")
-        try:
-            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as r:
-                if r.status == 200:
-                    break
-        except OSError:
-            pass
-        if time.monotonic() > deadline:
-            pytest.fail("the app did not start")
-        time.sleep(0.3)
-    return proc, url, connects
-
-
-def _stop(proc) -> None:
-    try:
-        os.killpg(proc.pid, signal.SIGTERM)
-        proc.wait(timeout=15)
-    except (ProcessLookupError, subprocess.TimeoutExpired):
-        os.killpg(proc.pid, signal.SIGKILL)
-
-
-def test_served_on_every_address_the_app_calls_nobody(tmp_path: Path, sample_db: Path) -> None:
-    proc, url, connects = _serve(tmp_path, sample_db,
-                                 ["--server.address", "0.0.0.0", "--server.headless", "true",
-                                  "--browser.gatherUsageStats", "false"],
-                                 TESTIMONY_APP_PASSWORD="correct horse")
-    try:
+    env = {"PYTHONPATH": os.pathsep.join([str(hook), str(REPO)]),
+           "TESTIMONY_CONNECT_LOG": str(connects), "TESTIMONY_APP_PASSWORD": "correct horse"}
+    with running_app(sample_db, tmp_path / "server.log", launcher="graph_builder.app_server",
+                     extra_args=("--server.address", "0.0.0.0"), **env) as url:
         # a page, a health check, and a request with a foreign Origin (what made Streamlit
         # look up its external address to compare)
         for path, headers in (("/", {}), ("/_stcore/health", {}),
@@ -112,8 +67,6 @@ def test_served_on_every_address_the_app_calls_nobody(tmp_path: Path, sample_db:
             except urllib.error.HTTPError:
                 pass
         time.sleep(1.5)
-    finally:
-        _stop(proc)
     attempts = [json.loads(line) for line in connects.read_text().splitlines() if line.strip()]
     outside = [a for fam, a in attempts if fam in (socket.AF_INET, socket.AF_INET6)
                and not (a.startswith("127.") or a in ("::1", "localhost"))]

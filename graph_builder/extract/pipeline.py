@@ -187,6 +187,8 @@ def extract_many(interviews: Iterable[Interview], nlp: Language, workers: int = 
 # refuses a text over 1,000,000 characters, and the rules' cost grows faster than the length
 # on one long unpunctuated run. Each window is a view of the turn: same index, its own offset.
 WINDOW_CHARS = 10_000
+RUN_ON_CHARS = 2_000  # a window of words with no sentence end in sight (the parser's cost
+                      # grows with the sentence)
 _SENTENCE_END = re.compile(r"[.!?\u2026][\"'\u201d\u2019)\]]*\s+|\n\s*")
 
 
@@ -202,9 +204,10 @@ def windows(turn: Turn, size: int = WINDOW_CHARS) -> list[Turn]:
             cut = None
             for m in _SENTENCE_END.finditer(text, pos + size // 2, end):
                 cut = m.end()
-            if cut is None:
-                space = text.rfind(" ", pos + size // 2, end)
-                cut = space + 1 if space > pos else end
+            if cut is None:  # a run-on with no sentence end: shorter windows, cut at a space
+                end = min(len(text), pos + RUN_ON_CHARS)
+                space = text.rfind(" ", pos + RUN_ON_CHARS // 2, end)
+                cut = space + 1 if space > pos and end < len(text) else end
             end = cut
         out.append(replace(turn, start=turn.start + pos, end=turn.start + end, text=text[pos:end]))
         pos = end

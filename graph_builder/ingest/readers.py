@@ -397,13 +397,28 @@ def _timed_blocks(text: str, *, vtt: bool) -> list[_Piece]:
         # The timing line is the first line, or the second after a cue number / identifier.
         timing_at = next((j for j in range(min(2, len(lines))) if "-->" in lines[j]), None)
         if timing_at is None:
-            continue  # not a cue: a stray line or a malformed block
-        timing = _TIMING.match(lines[timing_at])
-        if timing is None:
+            # No timing: the second paragraph of the cue before (a blank line inside a cue),
+            # or a cue whose timing line is lost. Kept either way, with the cue before:
+            # nothing said is dropped (a lone cue number is not words).
+            if len(lines) > 1 and lines[0].strip().isdigit():
+                lines = lines[1:]
+            cue_text, speaker = _cue_payload(lines, vtt=vtt)
+            if cue_text and pieces:
+                text0, speaker0, t0, t1 = pieces[-1]
+                pieces[-1] = (f"{text0}\n{cue_text}", speaker0, t0, t1)
+            elif cue_text:
+                pieces.append((cue_text, speaker, None, None))
             continue
+        timing = _TIMING.match(lines[timing_at])
+        start = end = None
+        if timing is not None:
+            try:
+                start, end = parse_clock(timing.group("a")), parse_clock(timing.group("b"))
+            except ValueError:
+                start = end = None  # "99:99:99,999": the words stay, without a time
         cue_text, speaker = _cue_payload(lines[timing_at + 1 :], vtt=vtt)
         if cue_text:
-            pieces.append((cue_text, speaker, parse_clock(timing.group("a")), parse_clock(timing.group("b"))))
+            pieces.append((cue_text, speaker, start, end))
     return pieces
 
 
@@ -411,7 +426,7 @@ def _read_subtitles(path: str, data: bytes, *, vtt: bool) -> _ReadResult:
     source = _decode(path, data)
     _require_text(path, source)
     pieces = _timed_blocks(source, vtt=vtt)
-    if not pieces:
+    if not any(start is not None for _, _, start, _ in pieces):
         raise UnreadableFile(
             path, "no subtitle cue could be parsed (expected blocks with a '00:00:01,000 --> 00:00:04,000' line)"
         )

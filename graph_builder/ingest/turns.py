@@ -47,6 +47,8 @@ def parse_clock(value: str) -> float:
     seconds = float(parts[-1])
     minutes = int(parts[-2])
     hours = int(parts[0]) if len(parts) == 3 else 0
+    if not (0 <= seconds < 60 and 0 <= minutes < (60 if len(parts) == 3 else 10_000)) or hours < 0:
+        raise ValueError(f"not a timestamp: {value!r} (minutes and seconds run to 59)")
     return hours * 3600 + minutes * 60 + seconds
 
 
