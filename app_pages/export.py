@@ -8,6 +8,7 @@ import streamlit as st
 
 from app_pages import support as app
 from queries import render as ui
+from queries.exports import group_too_small
 from schemas import ENTITY_TYPES
 
 store = app.get_store()
@@ -64,6 +65,10 @@ if not view.positions:
                "it out (ForceAtlas 2).")
 
 st.subheader("Download")
+refused = group_too_small(store, q.where)
+if refused:
+    st.error(f"No export: {refused}.")
+    st.stop()
 app.export_buttons(graph, positions=view.positions or None, colour_by="type", prefix="exp",
                    stem="testimony-export", title="Testimony network (export)")
 st.caption("GEXF for Gephi (with the layout and type colours), GraphML for yEd and most graph "

@@ -14,6 +14,7 @@ from app_pages import support as app
 from graph_builder.errors import NotFound
 from graph_builder.store.base import ENTITY_LINKS
 from queries import render as ui
+from queries.exports import group_too_small
 
 store = app.get_store()
 labels = app.codebook_labels()
@@ -197,8 +198,12 @@ with tabs["Export"]:
     st.caption("The graph on screen, with names, types, counts, communities and centrality (no "
                "interviewee attributes: pseudonym-safe). GEXF and the HTML page carry the "
                "layout and colours on screen. Each file is written when you click.")
-    app.export_buttons(graph, positions=positions if draw else None, colour_by=colour_by,
-                       prefix="net", stem="testimony-network")
+    refused = group_too_small(store, q.where)
+    if refused:
+        st.error(f"No export: {refused}.")
+    else:
+        app.export_buttons(graph, positions=positions if draw else None, colour_by=colour_by,
+                           prefix="net", stem="testimony-network")
 
 # --- communities and central entities -------------------------------------------------------
 with tabs["Communities and central entities"]:

@@ -175,9 +175,12 @@ def cmd_timeline(args: argparse.Namespace) -> int:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    from queries.exports import export_graph
+    from queries.exports import export_graph, group_too_small
 
     store = _store(args)
+    refused = group_too_small(store, _network_query(args).where)
+    if refused:
+        raise TestimonyError(f"refusing the export: {refused}")
     fmt = (args.format or Path(args.output).suffix.lstrip(".")).lower()
     if fmt == "gexf" and not args.around:
         # The whole network or a filtered part of it, written straight from the store's answer.

@@ -16,6 +16,7 @@ from pathlib import Path
 import networkx as nx
 
 from graph_builder.store.base import NetworkData
+from queries.redaction import redact_data, redact_graph, redactor
 
 from schemas import ENTITY_TYPES, IDENTIFYING_ATTRIBUTES, entity_label
 
@@ -38,6 +39,7 @@ def export_graph(graph: nx.Graph, path: str | Path, fmt: str | None = None) -> l
     """Write `graph` to `path` in `fmt` (from the extension when None); returns files written."""
     path = Path(path)
     fmt = (fmt or path.suffix.lstrip(".")).lower()
+    graph = redact_graph(graph)  # every export: listed names never leave (queries/redaction.py)
     if fmt == "json":
         fmt = "cytoscape"
     if fmt not in GRAPH_FORMATS:
@@ -50,6 +52,7 @@ def export_graph(graph: nx.Graph, path: str | Path, fmt: str | None = None) -> l
 
 def graph_bytes(graph: nx.Graph, fmt: str) -> bytes:
     """The export as bytes (for download buttons); every format but csv."""
+    graph = redact_graph(graph)
     if fmt == "graphml":
         clean = _clean(graph)
         for _, d in clean.nodes(data=True):
@@ -86,7 +89,15 @@ def gexf(graph: "nx.Graph | NetworkData", viz: dict[str, dict] | None = None, *,
     """GEXF 1.2 for Gephi, written in one pass (a whole graph of thousands of entities in well
     under a second, where networkx's writer takes many). Each entity's name is its label; its
     type, counts, community and centrality are attributes; `viz` adds Gephi's position, colour
-    and size per node (what is on screen). Edges carry their weight (turns) and interviews."""
+    and size per node (what is on screen). Edges carry their weight (turns) and interviews.
+    Listed names are redacted (queries/redaction.py)."""
+    if isinstance(graph, NetworkData):
+        graph = redact_data(graph)
+    else:
+        hidden = redact_graph(graph)
+        if viz:  # keep each node's drawing under its new id
+            viz = {new: viz[old] for old, new in zip(graph.nodes, hidden.nodes) if old in viz}
+        graph = hidden
     out = ['<?xml version="1.0" encoding="UTF-8"?>',
            '<gexf xmlns="http://www.gexf.net/1.2draft" xmlns:viz="http://www.gexf.net/1.2draft/viz" '
            'version="1.2">',
@@ -125,6 +136,35 @@ def gexf(graph: "nx.Graph | NetworkData", viz: dict[str, dict] | None = None, *,
                    f'value="{int(d.get("interviews", 1))}"/></attvalues></edge>')
     out.append('</edges></graph></gexf>')
     return "\n".join(out).encode("utf-8")
+
+
+# An export whose interviewee filters keep fewer people than this is refused: a network of one
+# witness's words, handed on, points at that witness. TESTIMONY_MIN_GROUP changes it.
+MIN_GROUP = 5
+
+
+def min_group() -> int:
+    import os
+
+    try:
+        return max(1, int(os.environ.get("TESTIMONY_MIN_GROUP", MIN_GROUP)))
+    except ValueError:
+        return MIN_GROUP
+
+
+def group_too_small(store, where) -> str | None:  # noqa: ANN001 - GraphStore, InterviewFilter
+    """Why an export filtered by interviewee attributes (`where`) must not be written: the
+    filters keep fewer than `min_group()` interviewees. None when they keep enough, or when
+    nothing is filtered."""
+    if where is None or not getattr(where, "active", False):
+        return None
+    people = {s.pseudonym for s in store.interviews() if where.allows(s)}
+    k = min_group()
+    if len(people) >= k:
+        return None
+    return (f"these interviewee filters keep {len(people)} interviewee"
+            f"{'s' if len(people) != 1 else ''}; an export must cover at least {k}, so that it "
+            "does not single anyone out (widen the filters, or set TESTIMONY_MIN_GROUP)")
 
 
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -230,7 +270,7 @@ def quotes_report(corroboration, *, fmt: str = "md", store=None,
                    "speaker": _speaker(s, src.pseudonym, include_attributes),
                    "start": s.start, "end": s.end,
                    "timestamp": "" if s.turn.time_start is None else f"{s.turn.time_start:.1f}",
-                   "stance": s.stance, "quote": s.quote}
+                   "stance": s.stance, "quote": redactor().text(s.quote)}
             if include_attributes:
                 row.update(attrs.get(src.pseudonym, {}))
             rows.append(row)
@@ -254,7 +294,7 @@ def quotes_report(corroboration, *, fmt: str = "md", store=None,
             lines.append(", ".join(f"{k}: {_md(v)}" for k, v in attrs.get(src.pseudonym, {}).items() if v))
         for s in src.supports:
             stamp = f", at {s.turn.time_start:.0f}s" if s.turn.time_start is not None else ""
-            lines += ["", f"> {_md(s.quote)}", "",
+            lines += ["", f"> {_md(redactor().text(s.quote))}", "",
                       "— " + (f"{_md(s.interview_title)} ({s.interview_id})" if include_attributes
                               else s.interview_id)
                       + f", turn {s.turn.index}, {_md(_speaker(s, src.pseudonym, include_attributes))}, "

@@ -29,6 +29,7 @@ import networkx as nx
 
 from graph_builder.store.base import InterviewSummary, MentionRow, ThemeRow, TurnRow
 from queries.exports import export_graph, gexf, graph_bytes
+from queries.redaction import redact_graph
 from schemas import ENTITY_TYPES, entity_label
 
 
@@ -720,7 +721,13 @@ def download_bytes(graph: nx.Graph, fmt: str, *,
                    positions: dict[str, tuple[float, float]] | None = None,
                    colour_by: str = "type", title: str = "Testimony network") -> bytes:
     """One export of `graph` as bytes: GEXF with the on-screen layout, the standalone page as
-    drawn on screen, the neo4j-admin CSV as a zip, and the rest from queries.exports."""
+    drawn on screen, the neo4j-admin CSV as a zip, and the rest from queries.exports. Listed
+    names are redacted in every one (queries/redaction.py)."""
+    hidden = redact_graph(graph)
+    if positions:
+        positions = {new: positions[old] for old, new in zip(graph.nodes, hidden.nodes)
+                     if old in positions}
+    graph = hidden
     if fmt == "gexf":
         return gexf_bytes(graph, positions, colour_by)
     if fmt == "html":

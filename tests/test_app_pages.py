@@ -12,6 +12,7 @@ import sys
 import time
 import wave
 import zipfile
+from collections import Counter
 from dataclasses import replace
 from pathlib import Path
 from urllib.parse import parse_qs
@@ -778,7 +779,19 @@ def test_export_page_offers_every_format_of_the_chosen_subgraph(app_env, sample_
     assert set(back.nodes) == set(hood)
 
 
-def test_export_page_with_interviewee_filter(app_env, sample_store, downloads):
+def test_export_page_refuses_a_group_that_singles_witnesses_out(app_env, sample_store, downloads):
+    counts = Counter(s.status for s in list_interviews(sample_store) if s.status)
+    status, n = min(counts.items(), key=lambda kv: (kv[1], kv[0]))
+    assert n < 5
+    at = open_page(app_support.EXPORT_PAGE)
+    at.selectbox(key="exp_status").select(status).run()
+    assert not at.exception, at.exception
+    assert any("single anyone out" in e.value for e in at.error)
+    assert not at.download_button
+
+
+def test_export_page_with_interviewee_filter(app_env, sample_store, downloads, monkeypatch):
+    monkeypatch.setenv("TESTIMONY_MIN_GROUP", "1")  # the sample's groups are small
     at = open_page(app_support.EXPORT_PAGE)
     status = sorted({s.status for s in list_interviews(sample_store) if s.status})[0]
     at.selectbox(key="exp_status").select(status).run()

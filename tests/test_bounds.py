@@ -190,3 +190,29 @@ def test_a_subtitle_file_with_broken_timings_loses_no_words(tmp_path: Path) -> N
     times = [(c.time_start, c.time_end) for c in doc.cues]
     assert (1.0, 4.0) in times and (13.0, 16.0) in times
     assert all(t is None or t < 100 for pair in times for t in pair)  # no 362,440 s
+
+
+def test_an_ingest_killed_during_resolution_is_settled_by_the_next(tmp_path: Path, nlp, monkeypatch) -> None:
+    from graph_builder import incremental
+    from tests.conftest import SAMPLE_CORPUS
+
+    clean = SQLiteStore(tmp_path / "clean.db")
+    ingest([SAMPLE_CORPUS], clean, nlp)
+    crashed = SQLiteStore(tmp_path / "crashed.db")
+    real = incremental.resolve
+
+    def interrupted(*args, **kwargs):  # Ctrl-C in the middle of the final resolution
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(incremental, "resolve", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        ingest([SAMPLE_CORPUS], crashed, nlp)
+    assert crashed.pending_keys()  # what was written is marked unresolved, not forgotten
+    monkeypatch.setattr(incremental, "resolve", real)
+    report = ingest([SAMPLE_CORPUS], crashed, nlp)  # every file unchanged: resolution runs anyway
+    assert not report.added and not report.replaced and len(report.unchanged) == 12
+    assert not crashed.pending_keys()
+    assert crashed.resolution() == clean.resolution()
+    assert crashed.stats() == clean.stats()
+    assert [e.id for e in crashed.find_entities([], None, 0, 10_000)] == \
+        [e.id for e in clean.find_entities([], None, 0, 10_000)]

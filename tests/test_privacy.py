@@ -45,3 +45,76 @@ def test_quotes_reports_use_the_pseudonym_not_the_label_or_the_title(tmp_path: P
     # An admin who asks for attributes gets the label and the title as written.
     full = quotes_report(c, fmt="md", store=store, include_attributes=True)
     assert "Nadia Verhoeven" in full and "Molenbeek" in full
+
+
+def test_an_export_of_a_group_of_one_is_refused(sample_db, tmp_path: Path, monkeypatch, capsys) -> None:
+    from graph_builder.cli import main
+
+    monkeypatch.setenv("TESTIMONY_DB", str(sample_db))
+    monkeypatch.setenv("TESTIMONY_BACKEND", "sqlite")
+    monkeypatch.delenv("NEO4J_URI", raising=False)
+    out = tmp_path / "one.gexf"
+    status = main(["export", str(out), "--status", "family member"])
+    assert status != 0 and not out.exists()
+    assert "single anyone out" in capsys.readouterr().err
+    # the whole network, unfiltered, is no group of anyone
+    assert main(["export", str(out)]) == 0 and out.exists()
+    # a team that decides so can lower the floor
+    monkeypatch.setenv("TESTIMONY_MIN_GROUP", "1")
+    assert main(["export", str(tmp_path / "ok.gexf"), "--status", "family member"]) == 0
+
+
+FAMILY = """---
+interview_id: p-08
+interviewee: W8
+---
+Interviewer: Who came with you?
+
+W8: My brother Youssef Benali came with me to Raqqa. We lived on the Dambruggestraat before,
+in Antwerp. You can call my cousin on +32 470 12 34 56.
+
+Interviewer: And in Raqqa?
+
+W8: Youssef Benali joined the hisbah in Raqqa. Abu Hamza was his emir.
+"""
+
+
+def test_exports_and_reports_carry_no_listed_name_nor_phone_number(tmp_path: Path, nlp, monkeypatch) -> None:
+    import networkx as nx
+
+    from queries import render
+    from queries.exports import GRAPH_FORMATS, export_graph, gexf
+    from queries.network import cooccurrence_graph, network_data
+    from graph_builder.store.base import NetworkQuery
+
+    listed = tmp_path / "redact.txt"
+    listed.write_text("# the witness's family and street\nYoussef Benali\nDambruggestraat\n", encoding="utf-8")
+    monkeypatch.setenv("TESTIMONY_REDACT", str(listed))
+    (tmp_path / "c").mkdir()
+    (tmp_path / "c" / "w8.md").write_text(FAMILY, encoding="utf-8")
+    store = SQLiteStore(tmp_path / "g.db")
+    ingest([tmp_path / "c"], store, nlp)
+    graph = cooccurrence_graph(store)
+    assert any("Youssef" in d.get("name", "") for _, d in graph.nodes(data=True))  # the app sees it
+    secrets = ("Youssef", "Benali", "youssef", "Dambruggestraat", "dambruggestraat", "470 12 34")
+    written: list[Path] = []
+    for fmt in GRAPH_FORMATS:
+        written += export_graph(graph, tmp_path / f"net.{fmt}", fmt)
+    files = {p.name: p.read_bytes() for p in written}
+    files["store.gexf"] = gexf(network_data(store, NetworkQuery(max_nodes=None)))
+    for fmt in ("gexf", "html", "svg", "graphml", "cytoscape"):
+        files[f"download.{fmt}"] = render.download_bytes(graph, fmt, positions=render.layout(graph))
+    for name, data in files.items():
+        if name.endswith(".png"):
+            continue  # pixels: the labels are drawn from the same redacted graph
+        text = data.decode("utf-8", errors="replace")
+        for secret in secrets:
+            assert secret not in text, (name, secret)
+    back = nx.read_gexf(tmp_path / "net.gexf")
+    assert "[redacted]" in {d.get("label") for _, d in back.nodes(data=True)}
+    assert {"Raqqa", "hisbah"} & {d.get("label") for _, d in back.nodes(data=True)}  # the rest stays
+    # quotes reports: the words are marked as taken out
+    raqqa = next(e for e in find_entities(store, "Raqqa", "PLACE", limit=5) if e.entity.name == "Raqqa")
+    for fmt in ("md", "csv"):
+        report = quotes_report(corroborate_entity(store, raqqa.id, limit=None), fmt=fmt, store=store)
+        assert "redacted" in report and not any(s in report for s in secrets), fmt  # md escapes the brackets
