@@ -22,6 +22,7 @@ import streamlit as st  # noqa: E402
 
 from app_pages import support as app  # noqa: E402
 from app_pages.login import LoginThrottle  # noqa: E402
+from graph_builder import accounts  # noqa: E402
 from graph_builder.errors import TestimonyError  # noqa: E402
 from queries import render  # noqa: E402
 
@@ -67,45 +68,65 @@ def served_beyond_localhost() -> bool:
     return not address or str(address) not in LOOPBACK
 
 
+def _login_form(with_account: bool) -> tuple[bool, str, str]:
+    st.navigation(PAGES, position="hidden")  # the pages are registered, no menu shown
+    st.title("Testimony graph")
+    st.caption("This app holds interview material that can identify witnesses. "
+               + ("Sign in with your account." if with_account else
+                  "Enter the password you were given."))
+    with st.form("login", clear_on_submit=True):
+        name = st.text_input("Account", key="login_account") if with_account else ""
+        given = st.text_input("Password", type="password", key="login_password")
+        submitted = st.form_submit_button("Open")
+    return submitted, name.strip(), given
+
+
 def password_gate() -> bool:
-    """True once this session has given the password (or when none is needed: served on
-    localhost without one). Served beyond localhost without a password, nothing renders,
-    however the app was started (`testimony serve` refuses too)."""
+    """True once this session has signed in (or when nobody needs to: served on localhost with
+    no accounts and no password). With accounts (`testimony users`), each person signs in under
+    their own name and role; otherwise a shared TESTIMONY_APP_PASSWORD opens the app. Served
+    beyond localhost with neither, nothing renders, however the app was started. Wrong
+    attempts wait server-side, per address and per account (app_pages/login.py)."""
+    if st.session_state.get("authenticated"):
+        return True
+    people = accounts.accounts()
     expected = os.environ.get(PASSWORD_ENV)
-    if not expected:
+    if not people and not expected:
         if served_beyond_localhost():
             st.navigation(PAGES, position="hidden")
             st.title("Testimony graph")
-            st.error("This app is served beyond this machine without a password, and the "
-                     "material can identify witnesses. Set TESTIMONY_APP_PASSWORD and start it "
-                     "again (or serve it on 127.0.0.1).")
+            st.error("This app is served beyond this machine without accounts or a password, "
+                     "and the material can identify witnesses. Add accounts with `testimony "
+                     "users add NAME --role analyst` (or set TESTIMONY_APP_PASSWORD) and start "
+                     "it again, or serve it on 127.0.0.1.")
             return False
         return True
-    if st.session_state.get("authenticated"):
-        return True
-    # Register the pages but show no menu: nothing about the app before the password.
-    st.navigation(PAGES, position="hidden")
-    st.title("Testimony graph")
-    st.caption("This app holds interview material that can identify witnesses. "
-               "Enter the password you were given.")
-    with st.form("login", clear_on_submit=True):
-        given = st.text_input("Password", type="password", key="login_password")
-        submitted = st.form_submit_button("Open")
-    if submitted:
-        throttle, address = login_throttle(), client_address()
-        wait = throttle.wait(address)
-        if wait > 0:  # not even checked: the wait is the server's, not this session's
-            throttle.refused(address)
-            st.error(f"Too many wrong passwords from this address: try again in "
-                     f"{wait:,.0f} seconds.")
-            return False
-        # Compare bytes in constant time; only a flag is kept, never the password.
-        if hmac.compare_digest(given.encode("utf-8"), expected.encode("utf-8")):
-            throttle.succeeded(address)
-            st.session_state["authenticated"] = True
-            st.rerun()
-        throttle.failed(address)
-        st.error("Wrong password.")
+    submitted, name, given = _login_form(bool(people))
+    if not submitted:
+        return False
+    throttle, address = login_throttle(), client_address()
+    keys = [address] + ([f"account:{name}"] if people else [])
+    wait = max(throttle.wait(k) for k in keys)
+    if wait > 0:  # not even checked: the wait is the server's, not this session's
+        throttle.refused(" / ".join(keys))
+        st.error(f"Too many wrong attempts: try again in {wait:,.0f} seconds.")
+        return False
+    if people:
+        account = accounts.verify(name, given)
+        ok = account is not None
+    else:  # compare bytes in constant time; only a flag is kept, never the password
+        account, ok = None, hmac.compare_digest(given.encode("utf-8"), expected.encode("utf-8"))
+    if ok:
+        for k in keys:
+            throttle.succeeded(k)
+        st.session_state["authenticated"] = True
+        if account is not None:
+            st.session_state["account"] = account.name
+            st.session_state["role"] = account.role
+        st.rerun()
+    for k in keys:
+        throttle.failed(k)
+    st.error("Wrong account or password." if people else "Wrong password.")
     return False
 
 
@@ -125,8 +146,14 @@ with st.sidebar:
         ("interviews", "interviews"), ("interviewees", "interviewees"), ("turns", "turns"),
         ("entities", "entities"), ("mentions", "mentions"), ("theme_codes", "theme codes"),
         ("links", "links"))))
-    if os.environ.get(PASSWORD_ENV) and st.button("Lock", help="Forget the password in this tab"):
-        st.session_state.pop("authenticated", None)
+    if st.session_state.get("account"):
+        st.caption(f"Signed in as **{render.md_escape(st.session_state['account'])}** "
+                   f"({render.md_escape(st.session_state.get('role', ''))})")
+    if st.session_state.get("authenticated") and st.button(
+            "Sign out" if st.session_state.get("account") else "Lock",
+            help="Forget the sign-in in this tab"):
+        for k in ("authenticated", "account", "role"):
+            st.session_state.pop(k, None)
         st.rerun()
 
 page = st.navigation(PAGES)

@@ -161,7 +161,10 @@ def show_corroboration(entity_id: str, other_id: str | None) -> None:
 
     st.subheader("Quotes report")
     include = st.checkbox("Include identifying attributes (gender, nationality, status, role, "
-                          "age)", value=False, key="corr_attributes")
+                          "age)", value=False, key="corr_attributes", disabled=not app.may("admin"),
+                          help=None if app.may("admin") else "Reports with attributes need an "
+                               "admin's account.")
+    include = include and app.may("admin")
     if include:
         st.warning("The report will carry interviewee attributes that can identify witnesses. "
                    "Hand it on only where their protection allows.", icon=":material/shield:")

@@ -24,16 +24,23 @@ flash = st.session_state.pop("cur_flash", None)
 if flash:
     st.success(flash, icon=":material/check_circle:")
 
-# The name outlives the widget (Streamlit forgets a widget's value on pages without it), so
-# the analyst gives it once per session.
-if "cur_who" not in st.session_state and st.session_state.get("analyst_name"):
-    st.session_state["cur_who"] = st.session_state["analyst_name"]
-who = st.text_input("Analyst name", key="cur_who", placeholder="Recorded with every decision",
-                    help="Who makes the decisions: the log records it.").strip()
-st.session_state["analyst_name"] = who
-if not who:
-    st.warning("Enter your name to make decisions: the decision log records who decided.",
-               icon=":material/badge:")
+if not app.may("analyst"):
+    st.error("Curation needs an analyst's account: this one may search and read.")
+    st.stop()
+if app.signed_in():  # with accounts the log records the account, not a typed name
+    who = app.signed_in()
+    st.caption(f"Decisions are logged as **{ui.md_escape(who)}**.")
+else:
+    # The name outlives the widget (Streamlit forgets a widget's value on pages without it),
+    # so the analyst gives it once per session.
+    if "cur_who" not in st.session_state and st.session_state.get("analyst_name"):
+        st.session_state["cur_who"] = st.session_state["analyst_name"]
+    who = st.text_input("Analyst name", key="cur_who", placeholder="Recorded with every decision",
+                        help="Who makes the decisions: the log records it.").strip()
+    st.session_state["analyst_name"] = who
+    if not who:
+        st.warning("Enter your name to make decisions: the decision log records who decided.",
+                   icon=":material/badge:")
 
 
 def name_of(eid: str) -> str:

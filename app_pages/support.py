@@ -218,6 +218,20 @@ def _interview_details(_store: GraphStore, key: StoreKey,
     return {"language": iv.language, "interviewer": iv.interviewer, "age": iv.interviewee.age}
 
 
+def signed_in() -> str | None:
+    """The account this session signed in with (None: no accounts in use)."""
+    return st.session_state.get("account")
+
+
+def may(role: str) -> bool:
+    """Whether this session may do what `role` may: with accounts, by the account's role;
+    without (one analyst on localhost, or a shared password), yes."""
+    from graph_builder.accounts import ROLES
+
+    held = st.session_state.get("role")
+    return held is None or ROLES.index(held) >= ROLES.index(role)
+
+
 @st.cache_data(ttl=600, show_spinner=False, max_entries=200)
 def _witness(_store: GraphStore, key: StoreKey, pseudonym: str, interview_id: str) -> str | None:
     return witness_entity(_store, pseudonym, interview_id)

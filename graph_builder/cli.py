@@ -331,11 +331,49 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     return 0
 
 
+def _new_password(args: argparse.Namespace) -> str:
+    """A password from stdin (--password-stdin, for scripts) or asked twice at the terminal."""
+    import getpass
+
+    if args.password_stdin:
+        return sys.stdin.readline().rstrip("\n")
+    first = getpass.getpass("Password (12 characters or more): ")
+    if first != getpass.getpass("Again: "):
+        raise TestimonyError("the two passwords differ; nothing was changed")
+    return first
+
+
+def cmd_users(args: argparse.Namespace) -> int:
+    from graph_builder import accounts
+
+    if args.action == "list":
+        for a in accounts.accounts():
+            print(f"{a.name}\t{a.role}\tsince {a.created}")
+        print(f"{len(accounts.accounts())} account(s) in {accounts.users_path()}", file=sys.stderr)
+        return 0
+    if not args.name:
+        raise TestimonyError(f"`testimony users {args.action}` needs an account name")
+    if args.action == "add":
+        a = accounts.add(args.name, _new_password(args), args.role)
+        print(f"added {a.name} ({a.role}) to {accounts.users_path()}", file=sys.stderr)
+    elif args.action == "passwd":
+        accounts.passwd(args.name, _new_password(args))
+        print(f"changed the password of {args.name}", file=sys.stderr)
+    elif args.action == "remove":
+        accounts.remove(args.name)
+        print(f"removed {args.name}", file=sys.stderr)
+    return 0
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
-    if args.host not in ("127.0.0.1", "localhost", "::1") and not os.environ.get("TESTIMONY_APP_PASSWORD"):
+    from graph_builder import accounts
+
+    if (args.host not in ("127.0.0.1", "localhost", "::1") and not accounts.accounts()
+            and not os.environ.get("TESTIMONY_APP_PASSWORD")):
         raise TestimonyError(
-            f"refusing to serve on {args.host} without a password: the material can identify "
-            "witnesses. Set TESTIMONY_APP_PASSWORD, or serve on 127.0.0.1 (the default).")
+            f"refusing to serve on {args.host} without accounts: the material can identify "
+            "witnesses. Add them with `testimony users add NAME --role analyst` (or set "
+            "TESTIMONY_APP_PASSWORD), or serve on 127.0.0.1 (the default).")
     # Through graph_builder.app_server: Streamlit without its outbound external-IP lookup.
     cmd = [sys.executable, "-m", "graph_builder.app_server", "run", str(REPO_ROOT / "streamlit_app.py"),
            "--server.address", args.host, "--server.port", str(args.port),
@@ -512,6 +550,19 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--gold", default=str(REPO_ROOT.parent / "shared/corpus/dev/gold"))
     s.add_argument("--docs", default=str(REPO_ROOT.parent / "shared/corpus/dev/docs"))
     s.set_defaults(func=cmd_evaluate)
+
+    s = sub.add_parser("users", help="accounts for a served app: add, remove, passwd, list",
+                       description="Named accounts with roles, in TESTIMONY_USERS (default "
+                       "testimony-users.json): reader (search and read), analyst (also curate; "
+                       "the decision log records the account), admin (also reports with "
+                       "interviewee attributes). Passwords are hashed with argon2id.")
+    s.add_argument("action", choices=["add", "remove", "passwd", "list"])
+    s.add_argument("name", nargs="?", help="the account (not for list)")
+    s.add_argument("--role", choices=["reader", "analyst", "admin"], default="reader",
+                   help="for add (default reader)")
+    s.add_argument("--password-stdin", action="store_true",
+                   help="read the password from the first line of stdin (for scripts)")
+    s.set_defaults(func=cmd_users)
 
     s = sub.add_parser("serve", help="open the app in the browser",
                        description="Start the Streamlit app on localhost.")

@@ -86,7 +86,7 @@ def test_served_beyond_localhost_without_a_password_renders_nothing(app_env, mon
     finally:
         config.set_option("server.address", old)
     assert not at.exception, at.exception
-    assert any("without a password" in e.value for e in at.error)
+    assert any("without accounts or a password" in e.value for e in at.error)
     assert not at.text_input and not at.get("iframe") and not at.sidebar.markdown
 
 
