@@ -130,3 +130,13 @@ def test_one_event_told_by_two_witnesses_meets_on_one_entity(tmp_path: Path, nlp
               if f["kind"] == "mention" and f["type"] == "EVENT"}
     assert {c for _, c in events} == {"fall of Tal Abyad (2015)"}, events
     assert {Path(f).name for f, _ in events} == {"a.txt", "b.txt"}
+
+
+def test_a_former_member_told_about_is_the_witness_but_not_one_the_witness_met(tmp_path: Path, nlp) -> None:
+    path = _interview(tmp_path, "---\ninterview_id: t-9\ninterviewee: Abu Salim\n---\n",
+                      "The prison was described by a former ISIS member who fled to Turkey last year.\n\n"
+                      "In Kilis I met a former hisbah member who fled to Gaziantep.\n")
+    ex = extract_interview(read_interview(path), nlp)
+    fled = {(l.source_key, l.target_key) for l in ex.links if l.type == "FLED_TO"}
+    assert ("PERSON:abu salim", mention_key("PLACE", "Turkey")) in fled, fled
+    assert not any(t == mention_key("PLACE", "Gaziantep") for _, t in fled), fled

@@ -189,6 +189,16 @@ class RelationFinder:
                     return Pronoun("first" if t.lower_ in FIRST_PERSON else "third", t.idx, t.idx + len(t))
                 if labels & {"ORG", "GROUP"} and t.lower_ in PLURAL_PRONOUNS:
                     return Pronoun("plural", t.idx, t.idx + len(t))
+            # "... was revealed by a former ISIS member who fled to Turkey": in a text told about
+            # the witness (no "I" in the sentence: not "I met a former member who..."), such a
+            # description is the witness (resolved like "I": only where the interview names
+            # its interviewee)
+            if ("PERSON" in labels and t.lower_ in MEMBER_NOUNS and t.pos_ == "NOUN"
+                    and t.tag_ == "NN"
+                    and any(c.lower_ == "former" for c in t.children)
+                    and any(c.lower_ in ("a", "an", "the", "this") for c in t.children)
+                    and not any(w.lower_ in FIRST_PERSON for w in (t.sent if self.doc.has_annotation("SENT_START") else self.doc))):
+                return Pronoun("first", t.idx, t.idx + len(t))
             # "the man fled to Kilis": a definite description is the person named last
             if ("PERSON" in labels and t.lower_ in PERSON_DESCRIPTIONS and t.pos_ == "NOUN"
                     and (idx is None or self.mentions[idx].label_ == "ROLE")
