@@ -46,6 +46,26 @@ def dev_db(tmp_path_factory, nlp) -> Path:
 
 
 @pytest.fixture()
+def app_env(sample_db, monkeypatch, tmp_path):
+    """The app's environment for AppTests and served-app tests: the sample store on SQLite, no
+    Neo4j, no password, no accounts (unless a test adds them), the bundled codebook; the
+    process-wide Streamlit caches emptied before and after (a test would otherwise see the
+    store, or the results, of the test before it)."""
+    import streamlit as st
+
+    monkeypatch.setenv("TESTIMONY_DB", str(sample_db))
+    monkeypatch.setenv("TESTIMONY_BACKEND", "sqlite")
+    monkeypatch.setenv("TESTIMONY_USERS", str(tmp_path / "no-accounts.json"))
+    for name in ("NEO4J_URI", "TESTIMONY_APP_PASSWORD", "TESTIMONY_CODEBOOK"):
+        monkeypatch.delenv(name, raising=False)
+    st.cache_resource.clear()
+    st.cache_data.clear()
+    yield sample_db
+    st.cache_resource.clear()
+    st.cache_data.clear()
+
+
+@pytest.fixture()
 def sample_store(sample_db):
     from graph_builder.store.sqlite import SQLiteStore
     store = SQLiteStore(sample_db)

@@ -56,23 +56,13 @@ def test_the_users_verb(tmp_path: Path, monkeypatch, capsys) -> None:
 
 
 @pytest.fixture()
-def team(sample_db, tmp_path, monkeypatch):
-    import streamlit as st
-
+def team(app_env, tmp_path, monkeypatch):
     path = tmp_path / "users.json"
     accounts.add("amira", "analyst passphrase 1", "analyst", path)
     accounts.add("rami", "reader passphrase 1", "reader", path)
     accounts.add("lead", "admin passphrase 12", "admin", path)
     monkeypatch.setenv("TESTIMONY_USERS", str(path))
-    monkeypatch.setenv("TESTIMONY_DB", str(sample_db))
-    monkeypatch.setenv("TESTIMONY_BACKEND", "sqlite")
-    monkeypatch.delenv("NEO4J_URI", raising=False)
-    monkeypatch.delenv("TESTIMONY_APP_PASSWORD", raising=False)
-    st.cache_resource.clear()
-    st.cache_data.clear()
-    yield path
-    st.cache_resource.clear()
-    st.cache_data.clear()
+    return path
 
 
 def _sign_in(name: str, password: str) -> AppTest:

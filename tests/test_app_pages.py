@@ -50,16 +50,6 @@ def _clear_caches() -> None:
     st.cache_data.clear()
 
 
-@pytest.fixture()
-def app_env(sample_db, monkeypatch):
-    monkeypatch.setenv("TESTIMONY_DB", str(sample_db))
-    monkeypatch.setenv("TESTIMONY_BACKEND", "sqlite")
-    monkeypatch.delenv("NEO4J_URI", raising=False)
-    monkeypatch.delenv("TESTIMONY_APP_PASSWORD", raising=False)
-    monkeypatch.delenv("TESTIMONY_CODEBOOK", raising=False)
-    _clear_caches()
-    yield sample_db
-    _clear_caches()
 
 
 def open_page(page: str | None = None, **query: str) -> AppTest:
@@ -804,19 +794,14 @@ def test_export_page_with_interviewee_filter(app_env, sample_store, downloads, m
 # --- curation (on a copy of the sample store) ----------------------------------------------------
 
 @pytest.fixture()
-def curation_env(sample_db, tmp_path, monkeypatch):
+def curation_env(app_env, tmp_path, monkeypatch):
     copy = tmp_path / "curation.db"
-    with sqlite3.connect(sample_db) as src, sqlite3.connect(copy) as dst:
+    with sqlite3.connect(app_env) as src, sqlite3.connect(copy) as dst:
         src.backup(dst)
     monkeypatch.setenv("TESTIMONY_DB", str(copy))
-    monkeypatch.setenv("TESTIMONY_BACKEND", "sqlite")
-    monkeypatch.delenv("NEO4J_URI", raising=False)
-    monkeypatch.delenv("TESTIMONY_APP_PASSWORD", raising=False)
-    _clear_caches()
     store = SQLiteStore(copy)
     yield store
     store.close()
-    _clear_caches()
 
 
 def _decisions(at: AppTest) -> list[str]:

@@ -32,21 +32,6 @@ socket.socket.connect = connect
 '''
 
 
-@pytest.fixture()
-def app_env(sample_db, monkeypatch):
-    import streamlit as st
-
-    monkeypatch.setenv("TESTIMONY_DB", str(sample_db))
-    monkeypatch.setenv("TESTIMONY_BACKEND", "sqlite")
-    monkeypatch.delenv("NEO4J_URI", raising=False)
-    monkeypatch.delenv("TESTIMONY_APP_PASSWORD", raising=False)
-    st.cache_resource.clear()
-    st.cache_data.clear()
-    yield sample_db
-    st.cache_resource.clear()
-    st.cache_data.clear()
-
-
 def test_served_on_every_address_the_app_calls_nobody(tmp_path: Path, sample_db: Path) -> None:
     hook = tmp_path / "hook"
     hook.mkdir()
