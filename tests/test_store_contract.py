@@ -25,7 +25,7 @@ import neo4j.exceptions
 import networkx as nx
 import pytest
 
-from graph_builder.errors import NotFound
+from graph_builder.errors import NotFound, TestimonyError
 from graph_builder.load import IngestReport, ingest, read_interviews, refresh_resolution
 from graph_builder.model import (Entity, ExtractedInterview, Interview, Interviewee, Link,
                                  Mention, Resolution, ThemeCode, Turn)
@@ -442,6 +442,15 @@ SEARCHES: list[tuple[str, dict[str, Any]]] = [
     ("Raqqa", {"speaker_roles": ("interviewee",)}), ("camp", {"speaker_roles": ("interviewer",)}),
     ("Raqqa", {"speaker_roles": ()}),
 ]
+
+
+def test_a_search_of_too_many_words_is_refused_by_name_on_both(corpus_stores) -> None:
+    # 1,100 words once ended Neo4j's search in a TooManyClauses traceback
+    query = " ".join(f"word{i}" for i in range(1_100))
+    for store in corpus_stores:
+        with pytest.raises(TestimonyError, match="at most 64 words"):
+            search(store, query)
+    assert same(corpus_stores, lambda s: search(s, " ".join(["Raqqa"] * 64)).total) > 0
 
 
 def test_search_finds_the_same_hits(corpus_stores) -> None:
