@@ -72,8 +72,8 @@ def ingest(sources: list[str | Path], store: GraphStore, nlp, *, workers: int = 
             report.unchanged.append(iv.id)
             continue
         if old and not replace:
-            held = store.interview(iv.id)
-            held_path = getattr(held, "source_path", None)
+            held = store.interview_summaries({iv.id}).get(iv.id)  # not the whole text
+            held_path = held.source_path if held is not None else None
             if held_path and not _same_file(held_path, iv.source_path):
                 report.failed.append((iv.source_path, (
                     f"interview id {iv.id!r} is already held from {held_path}; give this file "

@@ -51,8 +51,8 @@ def export_graph(graph: nx.Graph, path: str | Path, fmt: str | None = None) -> l
 
 
 def graph_bytes(graph: nx.Graph, fmt: str) -> bytes:
-    """The export as bytes (for download buttons); every format but csv."""
-    graph = redact_graph(graph)
+    """The export as bytes (for download buttons); every format but csv. The callers that hand
+    files out (export_graph, render.download_bytes) have redacted the graph already."""
     if fmt == "graphml":
         clean = _clean(graph)
         for _, d in clean.nodes(data=True):
@@ -90,14 +90,10 @@ def gexf(graph: "nx.Graph | NetworkData", viz: dict[str, dict] | None = None, *,
     under a second, where networkx's writer takes many). Each entity's name is its label; its
     type, counts, community and centrality are attributes; `viz` adds Gephi's position, colour
     and size per node (what is on screen). Edges carry their weight (turns) and interviews.
-    Listed names are redacted (queries/redaction.py)."""
+    The store's answer (NetworkData, what `testimony export x.gexf` writes) is redacted here;
+    a graph comes from export_graph or render.download_bytes, which redacted it."""
     if isinstance(graph, NetworkData):
         graph = redact_data(graph)
-    else:
-        hidden = redact_graph(graph)
-        if viz:  # keep each node's drawing under its new id
-            viz = {new: viz[old] for old, new in zip(graph.nodes, hidden.nodes) if old in viz}
-        graph = hidden
     out = ['<?xml version="1.0" encoding="UTF-8"?>',
            '<gexf xmlns="http://www.gexf.net/1.2draft" xmlns:viz="http://www.gexf.net/1.2draft/viz" '
            'version="1.2">',

@@ -28,7 +28,7 @@ from typing import Any
 import networkx as nx
 
 from graph_builder.store.base import InterviewSummary, MentionRow, ThemeRow, TurnRow
-from queries.exports import export_graph, gexf, graph_bytes
+from queries.exports import gexf, graph_bytes, write_neo4j_csv
 from queries.redaction import redact_graph
 from schemas import ENTITY_TYPES, entity_label
 
@@ -681,9 +681,9 @@ def gexf_bytes(graph: nx.Graph, positions: dict[str, tuple[float, float]] | None
 
 def neo4j_csv_zip(graph: nx.Graph, stem: str = "testimony-network") -> bytes:
     """The neo4j-admin import files (nodes, relationships, import command) written by
-    queries.exports.export_graph(..., "csv"), in one zip."""
+    queries.exports.write_neo4j_csv, in one zip (from download_bytes' redacted graph)."""
     with tempfile.TemporaryDirectory(prefix="testimony-export-") as tmp:
-        written = export_graph(graph, Path(tmp) / f"{stem}.csv", "csv")
+        written = write_neo4j_csv(graph, Path(tmp) / f"{stem}.csv")
         buf = io.BytesIO()
         with zipfile.ZipFile(buf, "w", compression=zipfile.ZIP_DEFLATED) as zf:
             for path in written:

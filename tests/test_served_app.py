@@ -13,8 +13,6 @@ import time
 import urllib.request
 from pathlib import Path
 
-import pytest
-
 from app_pages.login import LOCKOUT_AFTER, LoginThrottle
 from tests.test_e2e_browser import running_app
 

@@ -131,10 +131,6 @@ class Found:
         self.links.setdefault((kind, source, target), evidence)
 
 
-# What each type's ends may be: declared once, in schemas/graph.yaml (a pronoun stands for a
-# PERSON, "they" for an ORG or a GROUP).
-ENDS = LINK_ENDS
-
 # "KILIS, Turkey –", "MOSUL —", "BAGHDAD, Iraq:": a place (and its country) opening a report.
 DATELINE = re.compile(r"^\s*[A-Z][A-Za-z\u00C0-\u024F'’.\- ]{1,40}?(?:,\s*[A-Z][A-Za-z\u00C0-\u024F'’. ]{1,30}?)?"
                       r"\s*(?:\([^)]{0,40}\))?\s*(?:[—–:]|--|-(?=\s))\s*")
@@ -308,7 +304,7 @@ class RelationFinder:
     def add(self, kind: str, source: End | None, target: End | None, tok: Token) -> None:
         if source is None or target is None:
             return
-        allowed = ENDS.get(kind)
+        allowed = LINK_ENDS.get(kind)  # schemas/graph.yaml; a pronoun is a PERSON, "they" an ORG or GROUP
         if allowed and (self.label(source, allowed[0]) not in allowed[0]
                         or self.label(target, allowed[1]) not in allowed[1]):
             return
