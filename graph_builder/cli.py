@@ -378,12 +378,15 @@ def cmd_serve(args: argparse.Namespace) -> int:
     cmd = [sys.executable, "-m", "graph_builder.app_server", "run", str(REPO_ROOT / "streamlit_app.py"),
            "--server.address", args.host, "--server.port", str(args.port),
            "--browser.serverAddress", args.host,
-           "--browser.gatherUsageStats", "false", "--server.headless", str(args.headless).lower()]
+           "--browser.gatherUsageStats", "false", "--server.showEmailPrompt", "false",
+           "--logger.hideWelcomeMessage", "true", "--server.headless", str(args.headless).lower()]
     # The app refuses connections under host names it was not told about (DNS rebinding).
     hosts = args.allowed_host or ([] if args.host in ("127.0.0.1", "localhost", "::1") else [args.host])
     for host in hosts:
         cmd += ["--server.allowedHosts", host]
     print(" ".join(cmd), file=sys.stderr)
+    shown = f"[{args.host}]" if ":" in args.host else args.host
+    print(f"The app: http://{shown}:{args.port}", file=sys.stderr)
     return subprocess.call(cmd, cwd=REPO_ROOT)
 
 
