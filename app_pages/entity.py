@@ -39,6 +39,7 @@ try:
 except NotFound as exc:
     st.error(str(exc))
     st.stop()
+app.audit_once("read entity", entity_id)
 
 summary = head.summary
 entity = summary.entity

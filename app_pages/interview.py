@@ -50,6 +50,7 @@ except NotFound as exc:
     st.error(str(exc))
     st.stop()
 summary = doc.summary
+app.audit_once("read interview", interview_id)
 details = app.interview_details(store, interview_id)
 names = app.entity_names(store, {m.entity_id for rt in doc.turns for m in rt.mentions})
 
@@ -111,7 +112,9 @@ def media_panel() -> None:
                        + (f" · from turn {focus}, at {ui.format_time(start)}"
                           if start is not None else " · click a time to play from there"))
             player = st.video if kind == "video" else st.audio
-            player(str(found), start_time=int(start or 0))
+            # by URL: the browser streams it from /recordings/ (behind the sign-in, in byte
+            # ranges from disk); handing the path to st.video would read the whole file in
+            player(app.recording_url(summary.id), start_time=int(start or 0))
     elif found:
         st.info(f"The metadata names the file “{ui.md_escape(summary.media_file)}”, found at "
                 f"`{str(found).replace('`', '')}`, but it is not audio or video a browser plays.",

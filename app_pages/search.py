@@ -59,6 +59,8 @@ if known:
                          icon=ui.type_icon(e.type), query_params={"entity": e.id})
 
 signature = (query.strip(), entity_type, theme, interviewee, tuple(roles))
+app.audit_once("search", query.strip(), {"type": entity_type, "theme": theme,
+                                             "interviewee": interviewee})
 first = app.search_turns(store, query, entity_type=entity_type, theme=theme,
                          interviewee=interviewee, roles=tuple(roles), offset=0, limit=PAGE)
 if not first.total:

@@ -49,6 +49,7 @@ NETWORK_PAGE = "app_pages/network.py"
 EXPORT_PAGE = "app_pages/export.py"
 CURATION_PAGE = "app_pages/curation.py"
 TIMELINE_PAGE = "app_pages/timeline.py"
+AUDIT_PAGE = "app_pages/audit.py"
 
 StoreKey = tuple[str, str, int, int]
 PICKER_MATCHES = 50  # entities an entity picker offers for the words typed
@@ -218,6 +219,35 @@ def _interview_details(_store: GraphStore, key: StoreKey,
     return {"language": iv.language, "interviewer": iv.interviewer, "age": iv.interviewee.age}
 
 
+# --------------------------------------------------------------------------------------------
+# Who is working: the sign-in the HTTP gate checked (graph_builder/app_server.py)
+# --------------------------------------------------------------------------------------------
+
+def sign_in_state() -> str | None:
+    """Reads this session's sign-in into st.session_state ("account", "role"); returns why
+    nothing may render, or None. With accounts, the session must hold a live sign-in (the
+    gate lets no request through without one; this is the same check, for the script). With
+    none, only this machine may use the app: the one analyst, with every right."""
+    from graph_builder.app_server import account_names, is_loopback
+    from graph_builder.sessions import SESSION_COOKIE, SESSIONS
+
+    for k in ("account", "role"):
+        st.session_state.pop(k, None)
+    names = account_names()
+    if names:
+        session = SESSIONS.get(st.context.cookies.get(SESSION_COOKIE))
+        if session is None or session.account not in names:
+            return "Sign in to open the app: your session has ended, or you have not signed in."
+        st.session_state["account"], st.session_state["role"] = session.account, session.role
+        return None
+    address = st.context.ip_address  # None on localhost (and no string in a test run)
+    if isinstance(address, str) and address and not is_loopback(address):
+        return ("This app is reached from beyond this machine without accounts, and the "
+                "material can identify witnesses. Add accounts with `testimony users add NAME "
+                "--role analyst` and start it again.")
+    return None
+
+
 def signed_in() -> str | None:
     """The account this session signed in with (None: no accounts in use)."""
     return st.session_state.get("account")
@@ -225,11 +255,63 @@ def signed_in() -> str | None:
 
 def may(role: str) -> bool:
     """Whether this session may do what `role` may: with accounts, by the account's role;
-    without (one analyst on localhost, or a shared password), yes."""
+    without (one analyst on this machine), yes."""
     from graph_builder.accounts import ROLES
 
     held = st.session_state.get("role")
     return held is None or ROLES.index(held) >= ROLES.index(role)
+
+
+def _base_path() -> str:
+    base = (st.get_option("server.baseUrlPath") or "").strip("/")
+    return f"/{base}" if base else ""
+
+
+def signin_url() -> str:
+    return _base_path() + "/signin"
+
+
+def signout_url() -> str:
+    return _base_path() + "/signout"
+
+
+def recording_url(interview_id: str) -> str:
+    """Where the browser fetches an interview's recording: /recordings/<id> on this server,
+    behind the sign-in, streamed from disk in ranges (never loaded whole into the app)."""
+    from urllib.parse import quote, urlsplit
+
+    page = st.context.url
+    if page:
+        parts = urlsplit(page)
+        origin = f"{parts.scheme}://{parts.netloc}"
+    else:  # no browser told us its address (a test run): the configured one
+        origin = (f"http://{st.get_option('server.address') or 'localhost'}:"
+                  f"{st.get_option('server.port')}")
+    return f"{origin}{_base_path()}/recordings/{quote(interview_id, safe='')}"
+
+
+def audit(action: str, subject: str = "", detail: str | dict = "") -> None:
+    """One entry in the audit log, under this session's account (graph_builder/audit.py)."""
+    from graph_builder import audit as log
+
+    log.record(action, subject, detail, actor=signed_in() or "local",
+               role=st.session_state.get("role") or ("admin" if not signed_in() else ""),
+               address=_address())
+
+
+def _address() -> str:
+    ip = st.context.ip_address
+    return ip if isinstance(ip, str) and ip else "localhost"
+
+
+def audit_once(action: str, subject: str = "", detail: str | dict = "") -> None:
+    """audit(), once per session for the same action and subject (a page's reruns are one
+    reading, not many)."""
+    seen = st.session_state.setdefault("_audited", set())
+    key = (action, subject, repr(detail))
+    if key not in seen:
+        seen.add(key)
+        audit(action, subject, detail)
 
 
 @st.cache_data(ttl=600, show_spinner=False, max_entries=200)
@@ -293,6 +375,7 @@ def report(store: GraphStore, entity_id: str, other_id: str | None, fmt: str,
            include_attributes: bool) -> str:
     """The quotes report (Markdown or CSV) of every source of a corroboration."""
     corr = corroboration(store, entity_id, other_id, limit=None)
+    audit("report", corr.subject, {"format": fmt, "with_attributes": include_attributes})
     return quotes_report(corr, fmt=fmt, store=store if include_attributes else None,
                          include_attributes=include_attributes)
 
@@ -454,8 +537,12 @@ _DECISIONS: dict[str, Callable[..., dict]] = {
 def decide(store: GraphStore, action: str, *args: Any, **kwargs: Any) -> dict:
     """Record one curation decision (merge, split, rename, reject, undo) and clear the cached
     results, so every page shows the new resolution. Raises CurationError when refused."""
+    if not may("analyst"):
+        raise curation.CurationError("curation needs an analyst's account")
     try:
-        return _DECISIONS[action](store, *args, **kwargs)
+        decision = _DECISIONS[action](store, *args, **kwargs)
+        audit("curate " + action, ", ".join(str(a) for a in args)[:500])
+        return decision
     finally:
         st.cache_data.clear()
 
@@ -679,6 +766,8 @@ def export_buttons(graph: nx.Graph, *, positions: dict[str, tuple[float, float]]
     cols = st.columns(columns)
     for i, spec in enumerate(render.EXPORT_FORMATS):
         def make(fmt: str = spec.fmt) -> bytes:
+            audit("export", stem, {"format": fmt, "nodes": graph.number_of_nodes(),
+                                   "edges": graph.number_of_edges()})
             return render.download_bytes(graph, fmt, positions=positions, colour_by=colour_by,
                                          title=title)
         cols[i % columns].download_button(

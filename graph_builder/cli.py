@@ -367,26 +367,45 @@ def cmd_users(args: argparse.Namespace) -> int:
 
 def cmd_serve(args: argparse.Namespace) -> int:
     from graph_builder import accounts
+    from graph_builder.app_server import is_loopback
 
-    if (args.host not in ("127.0.0.1", "localhost", "::1") and not accounts.accounts()
-            and not os.environ.get("TESTIMONY_APP_PASSWORD")):
-        raise TestimonyError(
-            f"refusing to serve on {args.host} without accounts: the material can identify "
-            "witnesses. Add them with `testimony users add NAME --role analyst` (or set "
-            "TESTIMONY_APP_PASSWORD), or serve on 127.0.0.1 (the default).")
-    # Through graph_builder.app_server: Streamlit without its outbound external-IP lookup.
-    cmd = [sys.executable, "-m", "graph_builder.app_server", "run", str(REPO_ROOT / "streamlit_app.py"),
+    if bool(args.tls_cert) != bool(args.tls_key):
+        raise TestimonyError("TLS needs both --tls-cert and --tls-key")
+    for name in (args.tls_cert, args.tls_key):
+        if name and not Path(name).is_file():
+            raise TestimonyError(f"{name}: no such file (give a PEM certificate and its key)")
+    if not is_loopback(args.host):
+        if not accounts.accounts():
+            raise TestimonyError(
+                f"refusing to serve on {args.host} without accounts: the material can identify "
+                "witnesses. Add them with `testimony users add NAME --role analyst`, or serve "
+                "on 127.0.0.1 (the default).")
+        if not args.tls_cert:
+            raise TestimonyError(
+                f"refusing to serve on {args.host} over plain HTTP: passwords and testimony "
+                "would cross the network in clear. Give --tls-cert FILE --tls-key FILE, or "
+                "serve on 127.0.0.1 behind a TLS-terminating proxy.")
+    if os.environ.get("TESTIMONY_APP_PASSWORD"):
+        print("warning: TESTIMONY_APP_PASSWORD is no longer read; people sign in with their "
+              "own accounts (`testimony users add NAME --role analyst`)", file=sys.stderr)
+    # streamlit_app.py declares an st.App: its sign-in gate and routes come with it, and
+    # importing graph_builder.app_server switches Streamlit's outbound address lookups off.
+    cmd = [sys.executable, "-m", "streamlit", "run", str(REPO_ROOT / "streamlit_app.py"),
            "--server.address", args.host, "--server.port", str(args.port),
            "--browser.serverAddress", args.host,
            "--browser.gatherUsageStats", "false", "--server.showEmailPrompt", "false",
            "--logger.hideWelcomeMessage", "true", "--server.headless", str(args.headless).lower()]
+    if args.tls_cert:
+        cmd += ["--server.sslCertFile", str(Path(args.tls_cert).resolve()),
+                "--server.sslKeyFile", str(Path(args.tls_key).resolve())]
     # The app refuses connections under host names it was not told about (DNS rebinding).
-    hosts = args.allowed_host or ([] if args.host in ("127.0.0.1", "localhost", "::1") else [args.host])
+    hosts = args.allowed_host or ([] if is_loopback(args.host) else [args.host])
     for host in hosts:
         cmd += ["--server.allowedHosts", host]
     print(" ".join(cmd), file=sys.stderr)
     shown = f"[{args.host}]" if ":" in args.host else args.host
-    print(f"The app: http://{shown}:{args.port}", file=sys.stderr)
+    scheme = "https" if args.tls_cert else "http"
+    print(f"The app: {scheme}://{shown}:{args.port}", file=sys.stderr)
     return subprocess.call(cmd, cwd=REPO_ROOT)
 
 
@@ -567,10 +586,29 @@ def build_parser() -> argparse.ArgumentParser:
                    help="read the password from the first line of stdin (for scripts)")
     s.set_defaults(func=cmd_users)
 
+    s = sub.add_parser("audit", help="the audit log: who read, searched, exported what, when",
+                       description="The append-only audit log (TESTIMONY_AUDIT, default "
+                       "testimony-audit.db): every sign-in and failed sign-in, search, reading, "
+                       "export, report and curation decision in the app, and every run of a "
+                       "verb that reads or changes testimony here. Newest first.")
+    s.add_argument("--account", help="only this account (a terminal user is cli:NAME)")
+    s.add_argument("--action", help="only this action (signin, signin failed, search, export, ...)")
+    s.add_argument("--limit", type=int, default=100, help="at most this many entries (default 100)")
+    s.add_argument("--csv", action="store_true", help="as CSV")
+    s.add_argument("--verify", action="store_true",
+                   help="check the hash chain: exit 2 if an entry was changed or removed")
+    s.set_defaults(func=cmd_audit)
+
     s = sub.add_parser("serve", help="open the app in the browser",
-                       description="Start the Streamlit app on localhost.")
+                       description="Start the app. On 127.0.0.1 (the default) with no accounts "
+                       "it opens for the one analyst of this machine; with accounts everyone "
+                       "signs in first. Any other address needs accounts and a TLS certificate "
+                       "(--tls-cert/--tls-key), or a TLS-terminating proxy in front of "
+                       "127.0.0.1.")
     s.add_argument("--host", default="127.0.0.1",
-                   help="bind address (default 127.0.0.1; others need TESTIMONY_APP_PASSWORD)")
+                   help="bind address (default 127.0.0.1; others need accounts and TLS)")
+    s.add_argument("--tls-cert", metavar="FILE", help="PEM certificate: serve over HTTPS")
+    s.add_argument("--tls-key", metavar="FILE", help="the certificate's PEM private key")
     s.add_argument("--port", type=int, default=8501)
     s.add_argument("--headless", action="store_true", help="do not open a browser")
     s.add_argument("--allowed-host", action="append", metavar="NAME",
@@ -592,6 +630,44 @@ def help_markdown() -> str:
     return "\n".join(parts)
 
 
+# The verbs that read, export or change testimony: each run is one entry in the audit log.
+AUDITED = frozenset({"ingest", "search", "entity", "timeline", "export", "corroborate", "paths",
+                     "curate", "resolve", "users"})
+
+
+def _audit(args: argparse.Namespace) -> None:
+    from graph_builder import audit
+
+    detail = {k: v for k, v in sorted(vars(args).items())
+              if k not in ("func", "verb", "password_stdin") and v not in (None, False, [])
+              and isinstance(v, (str, int, float, bool, list))}
+    subject = next((str(detail[k]) for k in ("query", "entity", "name", "output", "paths", "path")
+                    if k in detail), "")
+    audit.record(args.verb, subject, detail, actor=audit.cli_actor(), role="terminal",
+                 address="localhost")
+
+
+def cmd_audit(args: argparse.Namespace) -> int:
+    from graph_builder import audit
+
+    if args.verify:
+        checked, broken = audit.verify()
+        if broken is not None:
+            raise TestimonyError(f"{audit.audit_path()}: the audit log was altered; the chain "
+                                 f"breaks at entry {broken} (of {checked} read)")
+        print(f"{audit.audit_path()}: {checked} entries, the chain intact", file=sys.stderr)
+        return 0
+    rows, total = audit.entries(actor=args.account, action=args.action, limit=args.limit)
+    if args.csv:
+        sys.stdout.write(audit.to_csv(rows))
+    else:
+        for e in rows:
+            print(f"{e.seq}\t{e.at}\t{e.actor}\t{e.role}\t{e.address}\t{e.action}\t"
+                  f"{e.subject}\t{e.detail}")
+    print(f"{len(rows)} of {total} entries, newest first", file=sys.stderr)
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     if argv == ["--help-markdown"]:
@@ -600,6 +676,8 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     args = build_parser().parse_args(argv)
     try:
+        if args.verb in AUDITED:
+            _audit(args)
         return args.func(args)
     except TestimonyError as exc:
         print(f"error: {exc}", file=sys.stderr)

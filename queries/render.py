@@ -765,25 +765,34 @@ AUDIO_SUFFIXES = frozenset({".mp3", ".m4a", ".wav", ".ogg", ".oga", ".opus", ".f
 MEDIA_ROOT_ENV = "TESTIMONY_MEDIA_ROOT"
 
 
+def _media_folders(summary: InterviewSummary, media_root: str | None,
+                   cwd: Path) -> list[Path]:
+    """The folders a recording may come from: the transcript's, and the media root."""
+    folders: list[Path] = []
+    if summary.source_path:
+        source = Path(summary.source_path).expanduser()
+        folders.append((source if source.is_absolute() else cwd / source).parent)
+    if media_root:
+        folders.append(Path(media_root).expanduser())
+    return folders
+
+
 def media_candidates(summary: InterviewSummary, media_root: str | None = None,
                      cwd: Path | None = None) -> list[Path]:
     """Where the interview's media file (summary.media_file) may be: next to the transcript
     (relative to the folder of summary.source_path), and under `media_root`
-    (TESTIMONY_MEDIA_ROOT) as named and by its file name alone."""
+    (TESTIMONY_MEDIA_ROOT) as named and by its file name alone. An absolute name is taken
+    only under one of those folders (see find_media)."""
     if not summary.media_file:
         return []
+    cwd = cwd or Path.cwd()
     named = Path(summary.media_file).expanduser()
     if named.is_absolute():
-        return [named]
-    cwd = cwd or Path.cwd()
-    out: list[Path] = []
-    if summary.source_path:
-        source = Path(summary.source_path).expanduser()
-        folder = (source if source.is_absolute() else cwd / source).parent
-        out.append(folder / named)
-    if media_root:
-        root = Path(media_root).expanduser()
-        out += [root / named, root / named.name]
+        out = [named]
+    else:
+        out = [folder / named for folder in _media_folders(summary, media_root, cwd)]
+        if media_root:
+            out.append(Path(media_root).expanduser() / named.name)
     unique: list[Path] = []
     for p in out:
         if p not in unique:
@@ -791,10 +800,21 @@ def media_candidates(summary: InterviewSummary, media_root: str | None = None,
     return unique
 
 
+def media_outside(path: Path, summary: InterviewSummary, media_root: str | None = None,
+                  cwd: Path | None = None) -> bool:
+    """Whether `path`, symlinks and `..` followed, lies outside the transcript's folder and the
+    media root: metadata naming `../../etc/passwd` or a link out of the folder gets nothing."""
+    real = path.resolve()
+    return not any(real.is_relative_to(folder.resolve())
+                   for folder in _media_folders(summary, media_root, cwd or Path.cwd()))
+
+
 def find_media(summary: InterviewSummary, media_root: str | None = None,
                cwd: Path | None = None) -> Path | None:
-    """The first existing candidate of media_candidates, or None."""
-    return next((p for p in media_candidates(summary, media_root, cwd) if p.is_file()), None)
+    """The first candidate of media_candidates that exists inside the transcript's folder or
+    the media root (never a file elsewhere, whatever the metadata says), or None."""
+    return next((p for p in media_candidates(summary, media_root, cwd)
+                 if not media_outside(p, summary, media_root, cwd) and p.is_file()), None)
 
 
 def media_kind(path: Path | str) -> str | None:

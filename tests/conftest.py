@@ -45,6 +45,13 @@ def dev_db(tmp_path_factory, nlp) -> Path:
     return path
 
 
+@pytest.fixture(autouse=True)
+def _audit_log_per_test(monkeypatch, tmp_path):
+    """Every test writes its audit entries (graph_builder/audit.py) to a file of its own, never
+    to testimony-audit.db in the working directory."""
+    monkeypatch.setenv("TESTIMONY_AUDIT", str(tmp_path / "audit.db"))
+
+
 @pytest.fixture()
 def app_env(sample_db, monkeypatch, tmp_path):
     """The app's environment for AppTests and served-app tests: the sample store on SQLite, no

@@ -1,5 +1,6 @@
-"""Named accounts with roles: argon2id hashes, the `testimony users` verb, the app's sign-in,
-and what each role may do. Names and passwords here are FICTIONAL.
+"""Named accounts with roles: argon2id hashes and the `testimony users` verb (the sign-in and
+what each role may do in the served app: tests/test_served_app.py). Names and passwords here
+are FICTIONAL.
 """
 from __future__ import annotations
 
@@ -7,18 +8,12 @@ import io
 import json
 import os
 import stat
-import time
 from pathlib import Path
 
 import pytest
-from streamlit.testing.v1 import AppTest
 
 from graph_builder import accounts
 from graph_builder.errors import TestimonyError
-
-REPO = Path(__file__).resolve().parents[1]
-APP = str(REPO / "streamlit_app.py")
-
 
 def test_accounts_keep_only_argon2_hashes_readable_by_their_owner(tmp_path: Path) -> None:
     path = tmp_path / "users.json"
@@ -53,61 +48,3 @@ def test_the_users_verb(tmp_path: Path, monkeypatch, capsys) -> None:
     assert "amira\tadmin" in capsys.readouterr().out
     assert main(["users", "remove", "nobody"]) != 0
     assert json.loads((tmp_path / "u.json").read_text())["users"]["amira"]["role"] == "admin"
-
-
-@pytest.fixture()
-def team(app_env, tmp_path, monkeypatch):
-    path = tmp_path / "users.json"
-    accounts.add("amira", "analyst passphrase 1", "analyst", path)
-    accounts.add("rami", "reader passphrase 1", "reader", path)
-    accounts.add("lead", "admin passphrase 12", "admin", path)
-    monkeypatch.setenv("TESTIMONY_USERS", str(path))
-    return path
-
-
-def _sign_in(name: str, password: str) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=60)
-    at.run()
-    assert at.text_input(key="login_account") and not at.sidebar.caption
-    at.text_input(key="login_account").input(name)
-    at.text_input(key="login_password").input(password)
-    at.button[0].click().run()
-    assert not at.exception, at.exception
-    return at
-
-
-def test_each_person_signs_in_under_their_own_account(team) -> None:
-    at = _sign_in("amira", "wrong passphrase here")
-    assert any("Wrong account or password" in e.value for e in at.error)
-    time.sleep(1.1)  # the server-side wait after one failure
-    at.text_input(key="login_account").input("amira")
-    at.text_input(key="login_password").input("analyst passphrase 1")
-    at.button[0].click().run()
-    assert at.session_state["account"] == "amira" and at.session_state["role"] == "analyst"
-    assert any("Signed in as" in c.value and "amira" in c.value for c in at.sidebar.caption)
-
-
-def test_a_reader_may_not_curate_and_an_analyst_is_logged_by_account(team) -> None:
-    at = _sign_in("rami", "reader passphrase 1")
-    at.switch_page("app_pages/curation.py").run()
-    assert any("needs an analyst" in e.value for e in at.error)
-    assert [b.label for b in at.button] == ["Sign out"]  # no decision can be taken
-    at = _sign_in("amira", "analyst passphrase 1")
-    at.switch_page("app_pages/curation.py").run()
-    assert not at.exception, at.exception
-    assert not any(t.key == "cur_who" for t in at.text_input)  # no name to type: the account
-    assert any("logged as" in c.value and "amira" in c.value for c in at.caption)
-
-
-def test_reports_with_attributes_need_an_admin(team, sample_store) -> None:
-    from queries.profiles import find_entities
-
-    place = find_entities(sample_store, "", "PLACE", limit=1)[0]
-    for name, password, allowed in (("amira", "analyst passphrase 1", False),
-                                    ("lead", "admin passphrase 12", True)):
-        at = _sign_in(name, password)
-        at.query_params["entity"] = place.id
-        at.switch_page("app_pages/corroboration.py").run()
-        assert not at.exception, at.exception
-        box = at.checkbox(key="corr_attributes")
-        assert box.proto.disabled is (not allowed)

@@ -25,10 +25,19 @@ def test_docs_reproduce_the_help(monkeypatch) -> None:
         "docs/cli.md is stale: run `python -m graph_builder.cli --help-markdown > docs/cli.md`")
 
 
-def test_serving_beyond_localhost_needs_a_password(monkeypatch, capsys) -> None:
-    monkeypatch.delenv("TESTIMONY_APP_PASSWORD", raising=False)
+def test_serving_beyond_localhost_needs_accounts_and_tls(monkeypatch, capsys, tmp_path) -> None:
+    from graph_builder import accounts
+
+    users = tmp_path / "users.json"
+    monkeypatch.setenv("TESTIMONY_USERS", str(users))
     assert main(["serve", "--host", "0.0.0.0"]) == 2
-    assert "TESTIMONY_APP_PASSWORD" in capsys.readouterr().err
+    assert "without accounts" in capsys.readouterr().err
+    accounts.add("lead", "a fictional passphrase", "admin", users)
+    assert main(["serve", "--host", "0.0.0.0"]) == 2
+    assert "plain HTTP" in capsys.readouterr().err
+    assert main(["serve", "--host", "0.0.0.0", "--tls-cert", str(tmp_path / "no.pem"),
+                 "--tls-key", str(tmp_path / "no.key")]) == 2
+    assert "no such file" in capsys.readouterr().err
 
 
 def test_bad_backend_setting_is_a_clear_error(monkeypatch, capsys) -> None:
