@@ -69,7 +69,7 @@ refused = group_too_small(store, q.where)
 if refused:
     st.error(f"No export: {refused}.")
     st.stop()
-app.export_buttons(graph, positions=view.positions or None, colour_by="type", prefix="exp",
+app.export_buttons(graph, store, positions=view.positions or None, colour_by="type", prefix="exp",
                    stem="testimony-export", title="Testimony network (export)")
 st.caption("GEXF for Gephi (with the layout and type colours), GraphML for yEd and most graph "
            "tools, Cytoscape JSON, PNG and SVG pictures, a standalone interactive HTML page, and "

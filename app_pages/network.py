@@ -202,7 +202,7 @@ with tabs["Export"]:
     if refused:
         st.error(f"No export: {refused}.")
     else:
-        app.export_buttons(graph, positions=positions if draw else None, colour_by=colour_by,
+        app.export_buttons(graph, store, positions=positions if draw else None, colour_by=colour_by,
                            prefix="net", stem="testimony-network")
 
 # --- communities and central entities -------------------------------------------------------

@@ -376,8 +376,7 @@ def report(store: GraphStore, entity_id: str, other_id: str | None, fmt: str,
     """The quotes report (Markdown or CSV) of every source of a corroboration."""
     corr = corroboration(store, entity_id, other_id, limit=None)
     audit("report", corr.subject, {"format": fmt, "with_attributes": include_attributes})
-    return quotes_report(corr, fmt=fmt, store=store if include_attributes else None,
-                         include_attributes=include_attributes)
+    return quotes_report(corr, fmt=fmt, store=store, include_attributes=include_attributes)
 
 
 # --------------------------------------------------------------------------------------------
@@ -758,7 +757,8 @@ def interviewee_filter(store: GraphStore, prefix: str) -> InterviewFilter | None
     return None if where == InterviewFilter() else where
 
 
-def export_buttons(graph: nx.Graph, *, positions: dict[str, tuple[float, float]] | None,
+def export_buttons(graph: nx.Graph, store: GraphStore, *,
+                   positions: dict[str, tuple[float, float]] | None,
                    colour_by: str, prefix: str, stem: str = "testimony-network",
                    title: str = "Testimony network", columns: int = 4) -> None:
     """One download button per export format. Each file is written when its button is
@@ -768,7 +768,8 @@ def export_buttons(graph: nx.Graph, *, positions: dict[str, tuple[float, float]]
         def make(fmt: str = spec.fmt) -> bytes:
             audit("export", stem, {"format": fmt, "nodes": graph.number_of_nodes(),
                                    "edges": graph.number_of_edges()})
-            return render.download_bytes(graph, fmt, positions=positions, colour_by=colour_by,
+            return render.download_bytes(graph, fmt, store=store, positions=positions,
+                                         colour_by=colour_by,
                                          title=title)
         cols[i % columns].download_button(
             spec.label, make, file_name=f"{stem}.{spec.extension}", mime=spec.mime,

@@ -187,12 +187,12 @@ def cmd_export(args: argparse.Namespace) -> int:
         from queries.exports import gexf
         from queries.network import network_data
         data = network_data(store, _network_query(args))
-        Path(args.output).write_bytes(gexf(data))
+        Path(args.output).write_bytes(gexf(data, store=store))
         print(args.output)
         print(f"{len(data.nodes)} entities, {len(data.edges)} connections", file=sys.stderr)
         return 0
     graph = _network(store, args)
-    for path in export_graph(graph, args.output, args.format):
+    for path in export_graph(graph, args.output, args.format, store=store):
         print(path)
     print(f"{graph.number_of_nodes()} entities, {graph.number_of_edges()} connections",
           file=sys.stderr)
@@ -205,9 +205,13 @@ def cmd_corroborate(args: argparse.Namespace) -> int:
 
     store = _store(args)
     if args.turn:
+        from queries.redaction import redactor
+
+        r = redactor(store)  # witnesses by code, listed names redacted, as in a report
         for s in corroborate_turn(store, args.turn, limit=args.limit):
-            shared = ", ".join(e.name for e in s.shared_entities)
-            print(f"{s.score:.3f}\t{s.turn.id}\t{s.pseudonym}\tshares: {shared}\t{s.turn.text[:160]}")
+            shared = ", ".join(r.text(e.name) for e in s.shared_entities)
+            print(f"{s.score:.3f}\t{s.turn.id}\t{r.code(s.pseudonym)}\tshares: {shared}\t"
+                  f"{r.text(s.turn.text[:160])}")
         return 0
     if not args.entity:
         raise TestimonyError("name an entity id (see `testimony entities`), or --turn TURN_ID")

@@ -76,6 +76,10 @@ class Interview:
     interviewer: str | None = None
     medium: str | None = None
     media_file: str | None = None
+    # What every export hides: ("witness", a name the interviewee goes by: the pseudonym, the
+    # speaker labels of their turns) is replaced by their keyed code; ("private", a real name,
+    # a relative, an address, a phone number from the metadata) by [redacted].
+    redaction_terms: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)

@@ -1,9 +1,11 @@
 """Exporters, one family: what is on screen, or a chosen subgraph, out to the formats analysts
 hand on (Gephi, yEd, Cytoscape, neo4j-admin, images, a standalone page, quote reports).
 
-Pseudonym-safe by default: network exports carry entity names, types and counts only; quote
-reports name interviewees by pseudonym and leave out their attributes (gender, nationality,
-status, role, age) unless `include_attributes=True`. Text is escaped for XML/HTML/SVG.
+Pseudonym-safe by construction: every entry point takes the store the graph came from, and
+applies its redaction (queries/redaction.py): witnesses named by their keyed codes, private
+and listed names [redacted]. Network exports carry entity names, types and counts only; quote
+reports leave out interviewee attributes (gender, nationality, status, role, age) unless an
+admin asks (`include_attributes=True`). Text is escaped for XML/HTML/SVG.
 """
 from __future__ import annotations
 
@@ -35,11 +37,14 @@ def _clean(graph: nx.Graph) -> nx.Graph:
     return g
 
 
-def export_graph(graph: nx.Graph, path: str | Path, fmt: str | None = None) -> list[Path]:
-    """Write `graph` to `path` in `fmt` (from the extension when None); returns files written."""
+def export_graph(graph: nx.Graph, path: str | Path, fmt: str | None = None, *,
+                 store) -> list[Path]:  # noqa: ANN001 - the GraphStore it came from
+    """Write `graph` (read from `store`) to `path` in `fmt` (from the extension when None);
+    returns files written. Witnesses are named by their codes and listed names redacted
+    (queries/redaction.py), from the store's own terms."""
     path = Path(path)
     fmt = (fmt or path.suffix.lstrip(".")).lower()
-    graph = redact_graph(graph)  # every export: listed names never leave (queries/redaction.py)
+    graph = redact_graph(graph, redactor(store))
     if fmt == "json":
         fmt = "cytoscape"
     if fmt not in GRAPH_FORMATS:
@@ -85,15 +90,18 @@ _GEXF_NODE_ATTRS = (("type", "string"), ("mentions", "integer"), ("interviews", 
 
 
 def gexf(graph: "nx.Graph | NetworkData", viz: dict[str, dict] | None = None, *,
-         name: str = "Testimony network") -> bytes:
+         name: str = "Testimony network", store=None) -> bytes:  # noqa: ANN001
     """GEXF 1.2 for Gephi, written in one pass (a whole graph of thousands of entities in well
     under a second, where networkx's writer takes many). Each entity's name is its label; its
     type, counts, community and centrality are attributes; `viz` adds Gephi's position, colour
     and size per node (what is on screen). Edges carry their weight (turns) and interviews.
-    The store's answer (NetworkData, what `testimony export x.gexf` writes) is redacted here;
-    a graph comes from export_graph or render.download_bytes, which redacted it."""
+    The store's answer (NetworkData, what `testimony export x.gexf` writes) is redacted here,
+    with the terms of the `store` it came from (required); a graph comes from export_graph or
+    render.download_bytes, which redacted it."""
     if isinstance(graph, NetworkData):
-        graph = redact_data(graph)
+        if store is None:
+            raise ValueError("the store's network answer is exported with its store's redaction")
+        graph = redact_data(graph, redactor(store))
     out = ['<?xml version="1.0" encoding="UTF-8"?>',
            '<gexf xmlns="http://www.gexf.net/1.2draft" xmlns:viz="http://www.gexf.net/1.2draft/viz" '
            'version="1.2">',
@@ -243,57 +251,64 @@ def render_image(graph: nx.Graph, fmt: str = "png", *, width: float = 12.0,
     return buf.getvalue()
 
 
-def quotes_report(corroboration, *, fmt: str = "md", store=None,
+def quotes_report(corroboration, *, store, fmt: str = "md",  # noqa: ANN001 - a GraphStore
                   include_attributes: bool = False) -> str:
     """A corroboration's supporting quotes with full provenance, as Markdown or CSV.
 
-    Pseudonym-safe by default: each quote's speaker is the pseudonym (or the role of another
-    speaker), never the speaker label as written, and the interview is named by its id, not
-    its title. `include_attributes` adds the interviewee attributes, the titles and the labels
-    (identifying; off by default), for which `store` is needed."""
+    Pseudonym-safe by construction: each witness is named by their keyed code (each quote's
+    speaker too, or the role of another speaker), never the pseudonym or the speaker label as
+    written; the interview by its id, not its title; and the quotes pass the store's redaction
+    (queries/redaction.py). `include_attributes` (an admin's choice) names witnesses as written
+    and adds the interviewee attributes, titles and labels, all identifying."""
     attrs: dict[str, dict[str, str]] = {}
+    r = redactor(store)
     if include_attributes:
-        if store is None:
-            raise ValueError("include_attributes needs the store to read interviewee attributes")
         attrs = {s.pseudonym: {a: getattr(s, a, None) or "" for a in IDENTIFYING_ATTRIBUTES}
                  for s in store.interviews()}
+
+    def who(pseudonym: str) -> str:
+        return pseudonym if include_attributes else r.code(pseudonym)
+
+    # Private terms, listed names and numbers go even from an admin's report with attributes
+    said = (redactor(store, witnesses=False) if include_attributes else r).text
     rows = []
     for src in corroboration.sources:
         for s in src.supports:
-            row = {"pseudonym": src.pseudonym, "interview": s.interview_id,
+            row = {"witness": who(src.pseudonym), "interview": said(s.interview_id),
                    "interview_title": s.interview_title if include_attributes else "",
                    "turn": s.turn.index,
-                   "speaker": _speaker(s, src.pseudonym, include_attributes),
+                   "speaker": _speaker(s, who(src.pseudonym), include_attributes),
                    "start": s.start, "end": s.end,
                    "timestamp": "" if s.turn.time_start is None else f"{s.turn.time_start:.1f}",
-                   "stance": s.stance, "quote": redactor().text(s.quote)}
+                   "stance": s.stance, "quote": said(s.quote)}
             if include_attributes:
                 row.update(attrs.get(src.pseudonym, {}))
             rows.append(row)
     if fmt == "csv":
         buf = io.StringIO()
-        fields = list(rows[0]) if rows else ["pseudonym", "interview", "turn", "quote"]
+        fields = list(rows[0]) if rows else ["witness", "interview", "turn", "quote"]
         w = csv.DictWriter(buf, fieldnames=fields)
         w.writeheader()
         w.writerows({k: safe_cell(v) for k, v in row.items()} for row in rows)
         return buf.getvalue()
-    lines = [f"# Corroboration: {_md(corroboration.subject)}", "",
+    lines = [f"# Corroboration: {_md(r.text(corroboration.subject))}", "",
              f"{corroboration.source_count} independent source(s), weighted support "
              f"{corroboration.weighted_support}."
              + (" **Single source.**" if corroboration.single_source else ""), ""]
     if corroboration.prompted:
         lines += ["Named by the interviewer before the witness in: "
-                  + ", ".join(corroboration.prompted) + " (the witness may be repeating the question).", ""]
+                  + ", ".join(_md(said(p)) for p in corroboration.prompted)
+                  + " (the witness may be repeating the question).", ""]
     for src in corroboration.sources:
-        lines.append(f"## {_md(src.pseudonym)} ({src.stance.replace('_', '-')})")
+        lines.append(f"## {_md(who(src.pseudonym))} ({src.stance.replace('_', '-')})")
         if include_attributes:
             lines.append(", ".join(f"{k}: {_md(v)}" for k, v in attrs.get(src.pseudonym, {}).items() if v))
         for s in src.supports:
             stamp = f", at {s.turn.time_start:.0f}s" if s.turn.time_start is not None else ""
-            lines += ["", f"> {_md(redactor().text(s.quote))}", "",
+            lines += ["", f"> {_md(said(s.quote))}", "",
                       "— " + (f"{_md(s.interview_title)} ({s.interview_id})" if include_attributes
-                              else s.interview_id)
-                      + f", turn {s.turn.index}, {_md(_speaker(s, src.pseudonym, include_attributes))}, "
+                              else _md(said(s.interview_id)))
+                      + f", turn {s.turn.index}, {_md(_speaker(s, who(src.pseudonym), include_attributes))}, "
                       f"characters {s.start}–{s.end}{stamp}; "
                       f"{s.stance.replace('_', '-')}"]
         lines.append("")
@@ -301,7 +316,7 @@ def quotes_report(corroboration, *, fmt: str = "md", store=None,
         lines += ["## Where accounts differ", ""]
         for d in corroboration.disagreements:
             lines.append(f"- {d.aspect}: " + "; ".join(
-                f"{_md(p)}: {', '.join(_md(v) for v in vs)}" for p, vs in d.versions))
+                f"{_md(who(p))}: {', '.join(_md(said(v)) for v in vs)}" for p, vs in d.versions))
     return "\n".join(lines) + "\n"
 
 

@@ -1,19 +1,32 @@
-"""What never leaves the tool in an export or a report: names, streets and numbers that
-identify witnesses and their families.
+"""What never leaves the tool in an export or a report: who the witnesses are, and the names,
+streets and numbers that identify them and their families. Pseudonym-safe by construction:
+every export and report entry point takes the store, and the store's redaction terms with it.
 
-A redaction list (TESTIMONY_REDACT: a text file, one name or phrase a line; a line starting
-`re:` is a regular expression; `#` starts a comment) plus the patterns every list has: phone
-numbers and e-mail addresses. Applied to quotes (the words become `[redacted]`, so the reader
-sees that something was taken out) and to the network: an entity whose name is on the list is
-exported as `[redacted]` under an id that does not spell it, with its counts and links kept.
-The app itself, behind its login, shows the material as it is.
+- **Witnesses by keyed code.** Each interviewee is named `W-XXXXXX`, an HMAC-SHA256 of their
+  pseudonym under the project secret (TESTIMONY_SECRET, or the key file TESTIMONY_SECRET_FILE,
+  default `testimony-secret.key`, made on first use, readable by its owner only): stable
+  across exports and machines that share the secret, and not computable without it. Every name
+  the witness goes by in the store (the pseudonym, the speaker labels of their turns, which
+  are often a real name) becomes their code in quotes, node labels and every export.
+- **Redaction.** The private metadata of each interview (real_name, relatives, address,
+  phone, redact: graph_builder/ingest/turns.py), the list in TESTIMONY_REDACT (a text file,
+  one name or phrase a line; a line starting `re:` is a regular expression; `#` starts a
+  comment), phone numbers and e-mail addresses become `[redacted]`, so the reader sees that
+  something was taken out; an entity so named is exported under an id that does not spell it,
+  with its counts and links kept.
+
+An admin's report "with attributes" names witnesses as written; the app itself, behind its
+sign-in, shows the material as it is.
 """
 from __future__ import annotations
 
+import base64
 import hashlib
+import hmac
 import os
 import re
-from dataclasses import dataclass, replace
+import secrets
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
 
@@ -23,12 +36,16 @@ from graph_builder.errors import TestimonyError
 from graph_builder.store.base import NetworkData, NetworkEdge
 
 REDACT_ENV = "TESTIMONY_REDACT"
+SECRET_ENV = "TESTIMONY_SECRET"
+SECRET_FILE_ENV = "TESTIMONY_SECRET_FILE"
+DEFAULT_SECRET_FILE = "testimony-secret.key"
 MARK = "[redacted]"
 # Always: phone numbers ("+90 532 123 45 67", "0532-123-4567", "05321234567": eight digits or
 # more, not a year range "2014-2015" nor a date "03.08.2014") and e-mail addresses.
 _PHONE_LIKE = re.compile(r"(?<![\w+])\+?\d[\d .\-()]{6,}\d(?![\w])")
 _NOT_PHONE = re.compile(r"\d{4}\s*[-\u2013]\s*\d{4}|\d{1,2}[./-]\d{1,2}[./-]\d{2,4}")
 EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+_GAP = re.compile(r"[\s\-_]+")
 
 
 def _phone(match: re.Match[str]) -> str:
@@ -38,13 +55,64 @@ def _phone(match: re.Match[str]) -> str:
     return MARK
 
 
+# --------------------------------------------------------------------------------------------
+# The project secret and the witnesses' codes
+# --------------------------------------------------------------------------------------------
+
+def project_secret() -> bytes:
+    """TESTIMONY_SECRET, else the key file (made, owner-only, on first use)."""
+    given = os.environ.get(SECRET_ENV)
+    if given:
+        return given.encode("utf-8")
+    path = Path(os.environ.get(SECRET_FILE_ENV) or DEFAULT_SECRET_FILE)
+    try:
+        if not path.exists():
+            path.parent.mkdir(parents=True, exist_ok=True)
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            with os.fdopen(fd, "w", encoding="ascii") as fh:
+                fh.write(secrets.token_hex(32) + "\n")
+        return path.read_text(encoding="ascii").strip().encode("ascii")
+    except FileExistsError:  # made by another process a moment ago
+        return path.read_text(encoding="ascii").strip().encode("ascii")
+    except (OSError, UnicodeError) as exc:
+        raise TestimonyError(f"{path}: cannot read or make the project secret ({exc}); set "
+                             f"{SECRET_FILE_ENV} to a file this account may write, or "
+                             f"{SECRET_ENV}") from None
+
+
+def witness_code(pseudonym: str, secret: bytes | None = None) -> str:
+    """The keyed, stable code an export names an interviewee by: W- and six characters."""
+    digest = hmac.new(secret or project_secret(), " ".join(pseudonym.casefold().split()).encode(),
+                      hashlib.sha256).digest()
+    return "W-" + base64.b32encode(digest).decode("ascii")[:6]
+
+
+# --------------------------------------------------------------------------------------------
+# The redactor
+# --------------------------------------------------------------------------------------------
+
+def _key(text: str) -> str:
+    return _GAP.sub(" ", text.casefold()).strip()
+
+
+def _literal(term: str) -> str:
+    words = [re.escape(w) for w in _GAP.split(term.strip()) if w]
+    return r"(?<!\w)" + r"[\s\-_]+".join(words) + r"(?!\w)"
+
+
 @dataclass(frozen=True)
 class Redactor:
-    patterns: tuple[re.Pattern[str], ...]
+    patterns: tuple[re.Pattern[str], ...] = ()  # regular expressions of the list: [redacted]
+    names: re.Pattern[str] | None = None  # every literal term, longest first
+    replacement: dict[str, str] = field(default_factory=dict)  # term's key -> code or MARK
+    codes: dict[str, str] = field(default_factory=dict)  # pseudonym -> code
 
     def text(self, value: str) -> str:
-        """`value` with every listed name, phrase or pattern replaced by [redacted]."""
+        """`value` with every witness name made their code and every listed name, phrase,
+        phone number or address [redacted]."""
         value = _PHONE_LIKE.sub(_phone, EMAIL.sub(MARK, value))
+        if self.names is not None:
+            value = self.names.sub(lambda m: self.replacement.get(_key(m.group(0)), MARK), value)
         for pattern in self.patterns:
             value = pattern.sub(MARK, value)
         return value
@@ -52,16 +120,21 @@ class Redactor:
     def hits(self, value: str) -> bool:
         return self.text(value) != value
 
+    def code(self, pseudonym: str) -> str:
+        """The code of an interviewee (computed for one the store did not list)."""
+        return self.codes.get(pseudonym) or witness_code(pseudonym)
+
 
 def _term(line: str) -> re.Pattern[str]:
     if line.startswith("re:"):
         return re.compile(line[3:].strip(), re.IGNORECASE)
-    words = [re.escape(w) for w in line.split()]
-    return re.compile(r"(?<!\w)" + r"[\s\-]+".join(words) + r"(?!\w)", re.IGNORECASE)
+    return re.compile(_literal(line), re.IGNORECASE)
 
 
 @lru_cache(maxsize=8)
-def _load(path: str | None) -> Redactor:
+def _listed(path: str | None) -> tuple[tuple[str, ...], tuple[re.Pattern[str], ...]]:
+    """TESTIMONY_REDACT's literal lines and regular expressions."""
+    literals: list[str] = []
     patterns: list[re.Pattern[str]] = []
     if path:
         try:
@@ -73,32 +146,78 @@ def _load(path: str | None) -> Redactor:
             line = raw.split("#", 1)[0].strip() if not raw.lstrip().startswith("re:") else raw.strip()
             if not line:
                 continue
+            if not line.startswith("re:"):
+                literals.append(line)
+                continue
             try:
                 patterns.append(_term(line))
             except re.error as exc:
                 raise TestimonyError(f"{path}, line {n}: not a regular expression: {exc}") from None
-    return Redactor(tuple(patterns))
+    return tuple(literals), tuple(patterns)
 
 
-def redactor() -> Redactor:
-    """The redaction in effect (phone numbers, e-mail addresses, and TESTIMONY_REDACT's list)."""
-    return _load(os.environ.get(REDACT_ENV) or None)
+def build(terms: list[tuple[str, str, str]], listed: tuple[str, ...] = (),
+          patterns: tuple[re.Pattern[str], ...] = (), secret: bytes | None = None) -> Redactor:
+    """A redactor from the store's (pseudonym, kind, term) rows and the list's lines. A term
+    that is both a witness's name and private or listed is [redacted]."""
+    secret = secret or project_secret()
+    codes: dict[str, str] = {}
+    replacement: dict[str, str] = {}
+    for pseudonym, kind, term in terms:
+        code = codes.setdefault(pseudonym, witness_code(pseudonym, secret))
+        key = _key(term)
+        if not key or len(key) < 2:
+            continue
+        if kind == "witness":
+            replacement.setdefault(key, code)
+        else:
+            replacement[key] = MARK
+    for line in listed:
+        replacement[_key(line)] = MARK
+    names = None
+    if replacement:
+        ordered = sorted(replacement, key=len, reverse=True)
+        names = re.compile("|".join(_literal(k) for k in ordered), re.IGNORECASE)
+    return Redactor(tuple(patterns), names, replacement, codes)
+
+
+_cache: dict[tuple, Redactor] = {}
+
+
+def redactor(store, *, witnesses: bool = True) -> Redactor:  # noqa: ANN001 - a GraphStore
+    """The redaction in effect for exports of `store`: its witnesses' names (made their codes;
+    left as written with `witnesses=False`, an admin's report with attributes) and private
+    terms, TESTIMONY_REDACT's list, phone numbers and e-mail addresses. Rebuilt when the store
+    changes."""
+    listed, patterns = _listed(os.environ.get(REDACT_ENV) or None)
+    secret = project_secret()
+    key = (store.backend, store.location, store.graph_version(), listed, patterns,
+           hashlib.sha256(secret).hexdigest(), witnesses)
+    if key not in _cache:
+        if len(_cache) > 16:
+            _cache.clear()
+        terms = [t for t in store.redaction_terms() if witnesses or t[1] != "witness"]
+        _cache[key] = build(terms, listed, patterns, secret)
+    return _cache[key]
 
 
 def _hidden_id(node: str) -> str:
-    return "redacted:" + hashlib.sha256(node.encode("utf-8")).hexdigest()[:10]
+    """An id that does not spell the entity's, keyed (no one can test a guessed name)."""
+    return "redacted:" + hmac.new(project_secret(), node.encode("utf-8"),
+                                  hashlib.sha256).hexdigest()[:12]
 
 
-def redact_graph(graph: nx.Graph, r: Redactor | None = None) -> nx.Graph:
-    """The graph with every listed entity renamed [redacted] under an id that does not spell
-    it (counts, type and links kept); text attributes redacted too."""
-    r = r or redactor()
+def redact_graph(graph: nx.Graph, r: Redactor) -> nx.Graph:
+    """The graph with every entity named by a witness's name or a listed one renamed (the
+    witness's code, or [redacted]) under an id that does not spell it (counts, type and links
+    kept); text attributes redacted too."""
     mapping = {n: _hidden_id(n) for n, d in graph.nodes(data=True)
                if r.hits(str(d.get("name", n))) or r.hits(str(n))}
     out = nx.relabel_nodes(graph, mapping, copy=True)
+    originals = {new: old for old, new in mapping.items()}
     for n, d in out.nodes(data=True):
-        if n in mapping.values():
-            d["name"] = MARK
+        if n in originals:
+            d["name"] = r.text(str(d.get("name", originals[n])))
         for key, value in list(d.items()):
             if isinstance(value, str) and key != "type":
                 d[key] = r.text(value)
@@ -109,13 +228,12 @@ def redact_graph(graph: nx.Graph, r: Redactor | None = None) -> nx.Graph:
     return out
 
 
-def redact_data(data: NetworkData, r: Redactor | None = None) -> NetworkData:
+def redact_data(data: NetworkData, r: Redactor) -> NetworkData:
     """The same for the store's network answer (the whole-graph GEXF is written from it)."""
-    r = r or redactor()
     mapping = {n.id: _hidden_id(n.id) for n in data.nodes if r.hits(n.name) or r.hits(n.id)}
     if not mapping:
         return data
-    nodes = tuple(replace(n, id=mapping[n.id], name=MARK) if n.id in mapping else n
+    nodes = tuple(replace(n, id=mapping[n.id], name=r.text(n.name)) if n.id in mapping else n
                   for n in data.nodes)
     edges = []
     for e in data.edges:

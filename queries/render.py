@@ -29,7 +29,7 @@ import networkx as nx
 
 from graph_builder.store.base import InterviewSummary, MentionRow, ThemeRow, TurnRow
 from queries.exports import gexf, graph_bytes, write_neo4j_csv
-from queries.redaction import redact_graph
+from queries.redaction import redact_graph, redactor
 from schemas import ENTITY_TYPES, entity_label
 
 
@@ -717,13 +717,14 @@ EXPORT_FORMATS: tuple[ExportFormat, ...] = (
 )
 
 
-def download_bytes(graph: nx.Graph, fmt: str, *,
+def download_bytes(graph: nx.Graph, fmt: str, *, store,  # noqa: ANN001 - its GraphStore
                    positions: dict[str, tuple[float, float]] | None = None,
                    colour_by: str = "type", title: str = "Testimony network") -> bytes:
-    """One export of `graph` as bytes: GEXF with the on-screen layout, the standalone page as
-    drawn on screen, the neo4j-admin CSV as a zip, and the rest from queries.exports. Listed
-    names are redacted in every one (queries/redaction.py)."""
-    hidden = redact_graph(graph)
+    """One export of `graph` (read from `store`) as bytes: GEXF with the on-screen layout, the
+    standalone page as drawn on screen, the neo4j-admin CSV as a zip, and the rest from
+    queries.exports. Witnesses are named by their codes and listed names redacted in every
+    one (queries/redaction.py)."""
+    hidden = redact_graph(graph, redactor(store))
     if positions:
         positions = {new: positions[old] for old, new in zip(graph.nodes, hidden.nodes)
                      if old in positions}

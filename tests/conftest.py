@@ -49,7 +49,10 @@ def dev_db(tmp_path_factory, nlp) -> Path:
 def _audit_log_per_test(monkeypatch, tmp_path):
     """Every test writes its audit entries (graph_builder/audit.py) to a file of its own, never
     to testimony-audit.db in the working directory."""
+    monkeypatch.delenv("TESTIMONY_SECRET", raising=False)
     monkeypatch.setenv("TESTIMONY_AUDIT", str(tmp_path / "audit.db"))
+    # and its project secret (queries/redaction.py) lives beside it, not in the checkout
+    monkeypatch.setenv("TESTIMONY_SECRET_FILE", str(tmp_path / "secret.key"))
 
 
 @pytest.fixture()

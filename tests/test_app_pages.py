@@ -422,10 +422,13 @@ def test_corroboration_of_a_place_lists_each_distinct_interviewee_once(app_env, 
     # The interviewer named it first somewhere: that is said, with the interview.
     if corr.prompted:
         assert any("Named first by the interviewer" in w.value for w in at.warning)
-    # The quotes report: pseudonyms only, unless the analyst asks for attributes.
+    # The quotes report: witnesses by their keyed codes, unless an admin asks for attributes.
+    from queries.redaction import witness_code
+
     stem = "corroboration-" + re.sub(r"[^a-z0-9]+", "-", corr.subject.casefold()).strip("-")
     md = downloads(f"{stem}.md").decode()
-    assert md.startswith("# Corroboration:") and all(p in md for p in prof.interviewees)
+    assert md.startswith("# Corroboration:")
+    assert all(witness_code(p) in md and f"## {p} " not in md for p in prof.interviewees)
     rows = list(csv.DictReader(io.StringIO(downloads(f"{stem}.csv").decode())))
     assert len(rows) == sum(s.turns for s in every.sources)  # the report holds every quote
     assert "nationality" not in rows[0]
@@ -689,6 +692,17 @@ def test_network_colours_by_community_and_lists_central_entities(app_env, sample
                                                                        reverse=True)
 
 
+def _as_exported(store, ids) -> set[str]:
+    """The ids `ids` take in an export of `store`: a witness (and anyone named by a witness's
+    name) under a keyed id that does not spell it (queries/redaction.py)."""
+    from graph_builder.store.base import NetworkQuery
+    from queries.redaction import _hidden_id, redactor
+
+    r = redactor(store)
+    names = {n.id: n.name for n in store.network(NetworkQuery(max_nodes=None)).nodes}
+    return {_hidden_id(i) if r.hits(names.get(i, i)) or r.hits(i) else i for i in ids}
+
+
 def test_network_exports_what_is_on_screen(app_env, sample_store, downloads):
     at = open_page(app_support.NETWORK_PAGE)
     at.multiselect(key="net_types").set_value(["PLACE", "PERSON"]).run()
@@ -697,12 +711,13 @@ def test_network_exports_what_is_on_screen(app_env, sample_store, downloads):
     assert labels == sorted(spec.label for spec in render.EXPORT_FORMATS)
     on_screen = _node_ids(at)
     back = nx.read_gexf(io.BytesIO(downloads("testimony-network.gexf")))
-    assert set(back.nodes) == on_screen
+    assert set(back.nodes) == _as_exported(sample_store, on_screen) != on_screen
     assert {d["type"] for _, d in back.nodes(data=True)} == {"PLACE", "PERSON"}
+    assert any(d["label"].startswith("W-") for _, d in back.nodes(data=True))  # a witness
     linked = {x for a, b, _ in sample_store.cooccurrence_edges() for x in (a, b)}
     assert all("viz" in d and ("community" in d or n not in linked) for n, d in back.nodes(data=True))
     assert downloads("testimony-network.png").startswith(b"\x89PNG")
-    assert set(nx.read_graphml(io.BytesIO(downloads("testimony-network.graphml")))) == on_screen
+    assert set(nx.read_graphml(io.BytesIO(downloads("testimony-network.graphml")))) == set(back.nodes)
 
 
 # --- export page ----------------------------------------------------------------------------------
@@ -713,7 +728,7 @@ def test_export_page_offers_every_format_of_the_chosen_subgraph(app_env, sample_
     expected = cooccurrence_graph(sample_store, max_nodes=500)
     assert sorted(b.label for b in at.download_button) == sorted(s.label for s in render.EXPORT_FORMATS)
     back = nx.read_gexf(io.BytesIO(downloads("testimony-export.gexf")))
-    assert set(back.nodes) == set(expected)
+    assert set(back.nodes) == _as_exported(sample_store, expected)
     cy = json.loads(downloads("testimony-export.cyjs"))
     assert len(cy["elements"]["nodes"]) == expected.number_of_nodes()
     assert downloads("testimony-export.svg").lstrip().startswith(b"<?xml")
@@ -732,7 +747,7 @@ def test_export_page_offers_every_format_of_the_chosen_subgraph(app_env, sample_
     from graph_builder.store.base import NetworkQuery
     hood = neighbourhood(sample_store, entity.id, 1, query=NetworkQuery(max_nodes=500))
     back = nx.read_gexf(io.BytesIO(downloads("testimony-export.gexf")))
-    assert set(back.nodes) == set(hood)
+    assert set(back.nodes) == _as_exported(sample_store, hood)
 
 
 def test_export_page_refuses_a_group_that_singles_witnesses_out(app_env, sample_store, downloads):
@@ -754,7 +769,7 @@ def test_export_page_with_interviewee_filter(app_env, sample_store, downloads, m
     assert not at.exception, at.exception
     expected = cooccurrence_graph(sample_store, max_nodes=500, where=InterviewFilter(status=status))
     back = nx.read_gexf(io.BytesIO(downloads("testimony-export.gexf")))
-    assert set(back.nodes) == set(expected)
+    assert set(back.nodes) == _as_exported(sample_store, expected)
 
 
 # --- curation (on a copy of the sample store) ----------------------------------------------------

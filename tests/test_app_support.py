@@ -189,7 +189,12 @@ def test_a_name_holding_a_template_slot_is_not_filled_in():
 def test_download_bytes_gives_every_format(tmp_path):
     g = _annotated()
     pos = app.layout(g)
-    out = {spec.fmt: app.download_bytes(g, spec.fmt, positions=pos) for spec in app.EXPORT_FORMATS}
+    from graph_builder.store.sqlite import SQLiteStore
+
+    store = SQLiteStore(tmp_path / "empty.db")  # no witness in it: nothing to code
+    out = {spec.fmt: app.download_bytes(g, spec.fmt, store=store, positions=pos)
+           for spec in app.EXPORT_FORMATS}
+    store.close()
     assert set(out) == {"gexf", "graphml", "cytoscape", "png", "svg", "html", "csv"}
     back = nx.read_gexf(io.BytesIO(out["gexf"]))
     assert back.nodes["place:raka"]["type"] == "PLACE"

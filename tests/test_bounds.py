@@ -162,8 +162,10 @@ def test_csv_cells_never_run_as_formulas(tmp_path: Path) -> None:
     assert "'=HYPERLINK(\"http://evil.example\",\"Hisbah\")" in cells
 
 
-def test_the_quotes_report_csv_is_formula_safe() -> None:
+def test_the_quotes_report_csv_is_formula_safe(tmp_path: Path) -> None:
     from types import SimpleNamespace as NS
+
+    from graph_builder.store.sqlite import SQLiteStore
 
     turn = NS(index=3, speaker="=cmd|' /C calc'!A0", time_start=None)
     support = NS(interview_id="int-01", interview_title="+title", turn=turn, start=0, end=5,
@@ -171,9 +173,16 @@ def test_the_quotes_report_csv_is_formula_safe() -> None:
     source = NS(pseudonym="-Abu Salim", supports=[support], stance="first_hand")
     report = NS(subject="x", sources=[source], source_count=1, weighted_support=1.0,
                 single_source=True, prompted=[], disagreements=[])
-    rows = list(csv.DictReader(io.StringIO(quotes_report(report, fmt="csv"))))
-    assert rows[0]["speaker"] == rows[0]["pseudonym"] == "'-Abu Salim"
+    store = SQLiteStore(tmp_path / "empty.db")
+    rows = list(csv.DictReader(io.StringIO(quotes_report(report, fmt="csv", store=store))))
+    assert rows[0]["speaker"] == rows[0]["witness"] and rows[0]["witness"].startswith("W-")
     assert rows[0]["quote"] == "'@quote" and rows[0]["interview_title"] == ""
+    # an admin's report names them as written: still no formula
+    rows = list(csv.DictReader(io.StringIO(quotes_report(report, fmt="csv", store=store,
+                                                         include_attributes=True))))
+    assert rows[0]["witness"] == "'-Abu Salim" and rows[0]["speaker"] == "'=cmd|' /C calc'!A0"
+    assert rows[0]["interview_title"] == "'+title"
+    store.close()
 
 
 def test_a_subtitle_file_with_broken_timings_loses_no_words(tmp_path: Path) -> None:

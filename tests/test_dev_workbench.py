@@ -29,11 +29,11 @@ def test_gexf_carries_types_and_png_shows_the_network(dev_db, tmp_path) -> None:
     store = SQLiteStore(dev_db)
     graph = cooccurrence_graph(store)
     assert graph.number_of_nodes() > 50
-    (gexf,) = export_graph(graph, tmp_path / "dev.gexf")
+    (gexf,) = export_graph(graph, tmp_path / "dev.gexf", store=store)
     back = nx.read_gexf(gexf)
     assert back.number_of_nodes() == graph.number_of_nodes()
     assert {d["type"] for _, d in back.nodes(data=True)} == {"PERSON", "PLACE", "ORG", "ROLE", "GROUP", "EVENT"}
-    (png,) = export_graph(graph, tmp_path / "dev.png")
+    (png,) = export_graph(graph, tmp_path / "dev.png", store=store)
     data = png.read_bytes()
     assert data[:8] == b"\x89PNG\r\n\x1a\n" and len(data) > 50_000
     store.close()

@@ -228,9 +228,9 @@ def test_timeline_and_typed_relations_in_a_browser(sample_db, sample_store, tmp_
         page.get_by_text("Typed relations", exact=True).click()
         _idle(page)
         frame = page.frame_locator("iframe")
-        frame.locator("circle.node").first.wait_for()
-        assert frame.locator("circle.node").count() == len(typed.nodes)
         arrows = frame.locator('line.edge[marker-end="url(#arrow)"]')
+        arrows.first.wait_for()  # the typed drawing, not the one before the click
+        assert frame.locator("circle.node").count() == len(typed.nodes)
         assert arrows.count() == len({(e.source, e.target) for e in typed.edges}) > 0
         titles = frame.locator("line.edge title").evaluate_all("els => els.map(e => e.textContent)")
         assert any("controlled" in t for t in titles)

@@ -1,7 +1,8 @@
-"""Reports name witnesses by pseudonym: a speaker label that is a real name, or a title that
-describes the witness, never reaches a quotes report by default.
+"""Pseudonym-safe by construction: every export and report names witnesses by their keyed
+code, and carries none of their real names, relatives, streets or numbers; a group of one is
+never exported.
 
-The witness here is FICTIONAL, written for this test.
+The witnesses here are FICTIONAL, written for these tests.
 """
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from graph_builder.store.sqlite import SQLiteStore
 from queries.corroboration import corroborate_entity
 from queries.exports import quotes_report
 from queries.profiles import find_entities
+from queries.redaction import witness_code
 
 WITNESS = """---
 interview_id: p-07
@@ -37,10 +39,12 @@ def test_quotes_reports_use_the_pseudonym_not_the_label_or_the_title(tmp_path: P
     raqqa = next(e for e in find_entities(store, "Raqqa", "PLACE", limit=5) if e.entity.name == "Raqqa")
     c = corroborate_entity(store, raqqa.id, limit=None)
     assert c.sources and c.sources[0].pseudonym == "W7"
+    code = witness_code("W7")
+    assert code.startswith("W-") and len(code) == 8 and code == witness_code("w7 ")
     for fmt in ("md", "csv"):
         report = quotes_report(c, fmt=fmt, store=store)
-        assert "W7" in report and "Raqqa" in report
-        for secret in ("Nadia", "Verhoeven", "Molenbeek", "Antwerp", "Belgian woman"):
+        assert code in report and "Raqqa" in report
+        for secret in ("W7", "Nadia", "Verhoeven", "Molenbeek", "Antwerp", "Belgian woman"):
             assert secret not in report, (fmt, secret)
     # An admin who asks for attributes gets the label and the title as written.
     full = quotes_report(c, fmt="md", store=store, include_attributes=True)
@@ -99,11 +103,12 @@ def test_exports_and_reports_carry_no_listed_name_nor_phone_number(tmp_path: Pat
     secrets = ("Youssef", "Benali", "youssef", "Dambruggestraat", "dambruggestraat", "470 12 34")
     written: list[Path] = []
     for fmt in GRAPH_FORMATS:
-        written += export_graph(graph, tmp_path / f"net.{fmt}", fmt)
+        written += export_graph(graph, tmp_path / f"net.{fmt}", fmt, store=store)
     files = {p.name: p.read_bytes() for p in written}
-    files["store.gexf"] = gexf(network_data(store, NetworkQuery(max_nodes=None)))
+    files["store.gexf"] = gexf(network_data(store, NetworkQuery(max_nodes=None)), store=store)
     for fmt in ("gexf", "html", "svg", "graphml", "cytoscape"):
-        files[f"download.{fmt}"] = render.download_bytes(graph, fmt, positions=render.layout(graph))
+        files[f"download.{fmt}"] = render.download_bytes(graph, fmt, store=store,
+                                                         positions=render.layout(graph))
     for name, data in files.items():
         if name.endswith(".png"):
             continue  # pixels: the labels are drawn from the same redacted graph
@@ -118,3 +123,99 @@ def test_exports_and_reports_carry_no_listed_name_nor_phone_number(tmp_path: Pat
     for fmt in ("md", "csv"):
         report = quotes_report(corroborate_entity(store, raqqa.id, limit=None), fmt=fmt, store=store)
         assert "redacted" in report and not any(s in report for s in secrets), fmt  # md escapes the brackets
+
+
+WITNESS_WITH_A_NAME = """---
+interview_id: fatima-benali-2017
+title: "Witness 9, Belgian woman, 34, former hisbah member from Molenbeek"
+real_name: Fatima Benali
+relatives: [Youssef Benali, Karim El Idrissi]
+address: Dambruggestraat 14, Antwerp
+phone: +32 470 99 88 77
+---
+Interviewer: Tell me about your family.
+
+Fatima Benali: My husband Karim El Idrissi took us to Raqqa in 2014. My brother Youssef Benali
+joined the hisbah there; Abu Hamza was his emir. Before that we lived at Dambruggestraat 14.
+
+Interviewer: Did anyone call you Umm Youssef?
+
+Fatima Benali: Yes, in Raqqa I was Umm Youssef. Karim El Idrissi fought in Tabqa.
+"""
+
+
+def test_a_witness_named_in_metadata_and_text_leaves_in_no_export(tmp_path: Path, nlp,
+                                                                    monkeypatch, capsys) -> None:
+    """With defaults (no redaction list): the real name (which is also the speaker label and
+    the file's id), the relatives and the street of the metadata, in every format and report."""
+    import networkx as nx
+
+    from graph_builder.cli import main
+    from queries import render
+    from queries.exports import GRAPH_FORMATS, export_graph, gexf
+    from queries.network import cooccurrence_graph, network_data
+    from graph_builder.store.base import NetworkQuery
+
+    monkeypatch.delenv("TESTIMONY_REDACT", raising=False)
+    (tmp_path / "c").mkdir()
+    (tmp_path / "c" / "w9.md").write_text(WITNESS_WITH_A_NAME, encoding="utf-8")
+    db = tmp_path / "g.db"
+    store = SQLiteStore(db)
+    assert ingest([tmp_path / "c"], store, nlp).added == ["fatima-benali-2017"]
+    graph = cooccurrence_graph(store)
+    names = {d.get("name", "") for _, d in graph.nodes(data=True)}
+    assert {"Youssef Benali", "Karim El Idrissi"} & names  # the app, behind its sign-in, sees them
+    secrets = ("Fatima", "Benali", "benali", "Youssef", "Karim", "Idrissi", "idrissi",
+               "Dambruggestraat", "dambruggestraat", "470 99", "Molenbeek")
+    files: dict[str, bytes] = {}
+    for fmt in GRAPH_FORMATS:
+        for p in export_graph(graph, tmp_path / f"net.{fmt}", fmt, store=store):
+            files[p.name] = p.read_bytes()
+    files["store.gexf"] = gexf(network_data(store, NetworkQuery(max_nodes=None)), store=store)
+    for fmt in ("gexf", "html", "svg", "graphml", "cytoscape", "csv"):
+        files[f"download.{fmt}"] = render.download_bytes(graph, fmt, store=store,
+                                                         positions=render.layout(graph))
+    code = witness_code("Fatima Benali")
+    raqqa = next(e for e in find_entities(store, "Raqqa", "PLACE", limit=5) if e.entity.name == "Raqqa")
+    for fmt in ("md", "csv"):
+        files[f"report.{fmt}"] = quotes_report(corroborate_entity(store, raqqa.id, limit=None),
+                                               fmt=fmt, store=store).encode()
+    # and the terminal's: a report, a turn's similar accounts, an export
+    monkeypatch.setenv("TESTIMONY_DB", str(db))
+    monkeypatch.setenv("TESTIMONY_BACKEND", "sqlite")
+    monkeypatch.setenv("TESTIMONY_MIN_GROUP", "1")
+    monkeypatch.delenv("NEO4J_URI", raising=False)
+    capsys.readouterr()
+    assert main(["corroborate", raqqa.id]) == 0
+    assert main(["export", str(tmp_path / "cli.gexf")]) == 0
+    files["cli"] = capsys.readouterr().out.encode() + (tmp_path / "cli.gexf").read_bytes()
+    for name, data in files.items():
+        if name.endswith(".png") or name.endswith(".zip"):
+            continue  # pixels and a zip of the same CSV: drawn from the same redacted graph
+        text = data.decode("utf-8", errors="replace")
+        for secret in secrets:
+            assert secret not in text, (name, secret)
+    assert code in files["report.csv"].decode() and code in files["cli"].decode()
+    back = nx.read_gexf(tmp_path / "net.gexf")
+    labels = {d.get("label") for _, d in back.nodes(data=True)}
+    assert "[redacted]" in labels and {"Raqqa", "Hisbah", "Tabqa"} <= labels  # the rest stays
+    # the witness's metadata is no attribute anywhere: only their code leaves
+    summary = store.interviews()[0]
+    assert summary.pseudonym == "Fatima Benali" and not hasattr(summary, "real_name")
+    # an admin who asks for attributes gets the witness as written, never the private terms
+    full = quotes_report(corroborate_entity(store, raqqa.id, limit=None), fmt="md", store=store,
+                         include_attributes=True)
+    assert "Fatima Benali" in full and "Dambruggestraat" not in full and "Youssef" not in full
+    store.close()
+
+
+def test_the_code_is_keyed_by_the_project_secret(tmp_path: Path, monkeypatch) -> None:
+    secret = tmp_path / "secret.key"
+    monkeypatch.setenv("TESTIMONY_SECRET_FILE", str(secret))
+    first = witness_code("Umm Khaled")
+    assert secret.exists() and oct(secret.stat().st_mode & 0o777) == "0o600"
+    assert witness_code("Umm Khaled") == first  # stable
+    monkeypatch.setenv("TESTIMONY_SECRET_FILE", str(tmp_path / "other.key"))
+    assert witness_code("Umm Khaled") != first  # without the secret, nobody computes it
+    monkeypatch.setenv("TESTIMONY_SECRET", "a team's shared secret")
+    assert witness_code("Umm Khaled") == witness_code("Umm Khaled", b"a team's shared secret")

@@ -314,6 +314,10 @@ def test_interviews_and_turns_agree(corpus_stores) -> None:
         reading = same(corpus_stores, lambda st: read_interview(st, s.id))
         assert len(reading.turns) == s.turns
     assert same(corpus_stores, lambda st: st.interview("no-such-interview")) is None
+    # what exports hide: each witness's names (pseudonym, speaker labels), the same on both
+    terms = same(corpus_stores, lambda st: st.redaction_terms())
+    assert {(s.pseudonym, "witness", s.pseudonym) for s in summaries} <= set(terms)
+    assert {k for _, k, _ in terms} <= {"witness", "private"}
     assert same(corpus_stores, lambda st: st.turns_of("no-such-interview")) == []
     assert same(corpus_stores, lambda st: st.content_hash("no-such-interview")) is None
     same_error(corpus_stores, lambda st: read_interview(st, "no-such-interview"), NotFound)
@@ -630,7 +634,7 @@ def test_the_network_agrees(corpus_stores, tmp_path) -> None:
         for store in corpus_stores:
             out = tmp_path / store.backend / f"net.{fmt}"
             out.parent.mkdir(exist_ok=True)
-            written.append([p.read_bytes() for p in export_graph(cooccurrence_graph(store), out)])
+            written.append([p.read_bytes() for p in export_graph(cooccurrence_graph(store), out, store=store)])
         assert written[0] == written[1]
 
 
@@ -833,6 +837,7 @@ def test_delete_interview(fresh_stores, tmp_path, nlp) -> None:
     assert same(fresh_stores, lambda s: s.delete_interview("fict-a")) is True
     assert same(fresh_stores, lambda s: s.delete_interview("fict-a")) is False
     assert same(fresh_stores, lambda s: s.delete_interview("never-there")) is False
+    assert {p for p, _, _ in same(fresh_stores, lambda s: s.redaction_terms())} == {"Abu Bakr"}
     check(fresh_stores)
     for store in fresh_stores:
         assert [s.id for s in store.interviews()] == ["fict-b"]

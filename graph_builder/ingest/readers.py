@@ -35,7 +35,9 @@ speaker), joined by ``"\\n\\n"``; each turn becomes one Cue spanning that whole 
 
 Metadata keys used downstream: interview_id, title, interviewee (the pseudonym), gender,
 nationality, status, role, age, date, place, language, interviewer, medium, media_file,
-interviewer_names and third_party_names (comma-separated speaker labels). Other keys are kept.
+interviewer_names and third_party_names (comma-separated speaker labels); the private keys
+real_name, relatives, address, phone and redact, used only to redact exports. Other keys are
+kept.
 A ``metadata.csv`` beside the files (column ``file`` plus metadata columns) fills the keys a
 file does not set itself.
 """

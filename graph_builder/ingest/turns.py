@@ -597,7 +597,47 @@ def split_turns(doc: SourceDocument, *, interview_id: str | None = None) -> Inte
         interviewer=_meta(md, "interviewer"),
         medium=_meta(md, "medium"),
         media_file=_meta(md, "media_file"),
+        redaction_terms=redaction_terms(md, pseudonym, turns),
     )
+
+
+# Metadata that identifies the witness and is kept for one purpose only: to be taken out of
+# every export. None of it is stored as an attribute, shown or exported.
+PRIVATE_KEYS = ("real_name", "relatives", "address", "phone", "redact")
+_SPLIT_VALUES = re.compile(r"\s*[;\n]\s*|\s*,\s*(?=[^\d])")
+_HOUSE_NUMBER = re.compile(r"\s+\d+\w*$|^\d+\w*\s+")
+
+
+def redaction_terms(md: dict[str, str], pseudonym: str,
+                    turns: Sequence[Turn]) -> tuple[tuple[str, str], ...]:
+    """What exports must hide of this interview's witness: the names they go by (the
+    pseudonym; the labels of their turns, often a real name) and the private metadata
+    (real_name, relatives, address, phone, redact: each value, and a name's parts, and an
+    address's street without its number)."""
+    out: dict[tuple[str, str], None] = {("witness", pseudonym): None}
+    for t in turns:
+        if t.speaker_role == "interviewee" and t.speaker:
+            label = " ".join(_PARENTHETICAL.sub(" ", t.speaker).split())
+            if label and not _GENERIC_LABEL.match(_norm_label(label)):
+                out[("witness", label)] = None
+    for key in PRIVATE_KEYS:
+        value = _meta(md, key)
+        if not value:
+            continue
+        parts = [v.strip() for v in (_SPLIT_VALUES.split(value) if key != "address" else value.split(","))]
+        for part in filter(None, parts):
+            if key == "address":
+                out[("private", part)] = None
+                street = _HOUSE_NUMBER.sub("", part).strip()
+                if street and street != part and len(street) >= 4:
+                    out[("private", street)] = None
+                break  # the street line; the town after it is no secret of the witness
+            out[("private", part)] = None
+            if key in ("real_name", "relatives"):
+                for word in part.split():
+                    if len(word) >= 3 and word[:1].isupper():
+                        out[("private", word)] = None
+    return tuple(out)
 
 
 def _infer_pseudonym(turns: Sequence[Turn]) -> str | None:

@@ -1336,6 +1336,7 @@ class Neo4jStore:
                      "content_hash": iv.content_hash, "date": iv.date, "place": iv.place,
                      "language": iv.language, "interviewer": iv.interviewer,
                      "medium": iv.medium, "media_file": iv.media_file, "text": iv.text,
+                     "redaction_terms": json.dumps(iv.redaction_terms, ensure_ascii=False),
                      "interviewee": person.pseudonym, "turns": len(iv.turns),
                      **_pair_lists(share.pairs)}
         attributes = {"gender": person.gender, "nationality": person.nationality,
@@ -1726,6 +1727,17 @@ class Neo4jStore:
     def interviews(self) -> list[InterviewSummary]:
         rows = self._rows(self._SUMMARIES + f"RETURN collect({_SUMMARY_FIELDS}) AS rows")
         return sorted((InterviewSummary(**r) for r in rows), key=lambda s: s.id)
+
+    def redaction_terms(self) -> list[tuple[str, str, str]]:
+        rows = self._read(lambda tx: tx.run(
+            "MATCH (i:Interview) RETURN i.interviewee AS p, i.redaction_terms AS t "
+            "ORDER BY i.id").data())
+        out: dict[tuple[str, str, str], None] = {}
+        for r in rows:
+            out[(r["p"], "witness", r["p"])] = None
+            for kind, term in json.loads(r["t"] or "[]"):
+                out[(r["p"], kind, term)] = None
+        return list(out)
 
     def interview_summaries(self, ids: Iterable[str]) -> dict[str, InterviewSummary]:
         ids = sorted(set(ids))

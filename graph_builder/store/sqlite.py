@@ -234,13 +234,29 @@ class SQLiteStore:
                         f"{SCHEMA_VERSION}). Ingest your transcripts into a new file (set "
                         "TESTIMONY_DB to another path); your curation decisions can be carried "
                         "over with `testimony curate log` from the old version.")
-            db.executescript(_ddl())
-            db.execute("INSERT INTO meta(name, value) VALUES ('schema', ?) "
-                       "ON CONFLICT(name) DO NOTHING", (SCHEMA_VERSION,))
-            db.executemany(
-                "INSERT INTO theme(code, label) VALUES (?, ?) "
-                "ON CONFLICT(code) DO UPDATE SET label = excluded.label",
-                [(t.code, t.label) for t in load_codebook()])
+            # The tables and the schema stamp in one transaction (the script's own BEGIN: an
+            # executescript commits any transaction opened before it). One by one, a process
+            # killed half-way left tables without the stamp, and every later run refused the
+            # file as an older version's.
+            try:
+                db.executescript("BEGIN IMMEDIATE;\n" + _ddl())
+                # a property the schema gained since the file was made: a column, empty
+                held = {r[1] for r in db.execute("PRAGMA table_info(interview)")}
+                for column, spec in _props("nodes", "Interview").items():
+                    if column not in held:
+                        db.execute(f'ALTER TABLE interview ADD COLUMN "{column}" '
+                                   f'{_SQL_TYPES[spec["type"]]}')
+                db.execute("INSERT INTO meta(name, value) VALUES ('schema', ?) "
+                           "ON CONFLICT(name) DO NOTHING", (SCHEMA_VERSION,))
+                db.executemany(
+                    "INSERT INTO theme(code, label) VALUES (?, ?) "
+                    "ON CONFLICT(code) DO UPDATE SET label = excluded.label",
+                    [(t.code, t.label) for t in load_codebook()])
+            except BaseException:
+                if db.in_transaction:
+                    db.execute("ROLLBACK")
+                raise
+            db.execute("COMMIT")
 
     def _tx(self):
         return _Transaction(self)
@@ -481,10 +497,11 @@ class SQLiteStore:
                  person.role, person.age))
             db.execute(
                 "INSERT INTO interview(id, title, source_path, content_hash, date, place, "
-                "language, interviewer, medium, media_file, text, interviewee, turns) "
-                "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                "language, interviewer, medium, media_file, text, redaction_terms, "
+                "interviewee, turns) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                 (iv.id, iv.title, iv.source_path, iv.content_hash, iv.date, iv.place,
                  iv.language, iv.interviewer, iv.medium, iv.media_file, iv.text,
+                 json.dumps(iv.redaction_terms, ensure_ascii=False),
                  person.pseudonym, len(iv.turns)))
             db.executemany(
                 'INSERT INTO turn(id, interview_id, "index", speaker, speaker_role, start, '
@@ -778,6 +795,17 @@ class SQLiteStore:
 
     def interviews(self) -> list[InterviewSummary]:
         return [self._summary(r) for r in self._rows(self._SUMMARY + "ORDER BY i.id")]
+
+    def redaction_terms(self) -> list[tuple[str, str, str]]:
+        out: dict[tuple[str, str, str], None] = {}
+        with self._lock:
+            rows = self._db.execute("SELECT interviewee, redaction_terms FROM interview "
+                                    "ORDER BY id").fetchall()
+        for pseudonym, terms in rows:
+            out[(pseudonym, "witness", pseudonym)] = None
+            for kind, term in json.loads(terms or "[]"):
+                out[(pseudonym, kind, term)] = None
+        return list(out)
 
     def interview_summaries(self, ids: Iterable[str]) -> dict[str, InterviewSummary]:
         return {r["id"]: self._summary(r)
