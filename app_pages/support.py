@@ -231,21 +231,44 @@ def sign_in_state() -> str | None:
     from graph_builder.app_server import account_names, is_loopback
     from graph_builder.sessions import SESSION_COOKIE, SESSIONS
 
-    for k in ("account", "role"):
+    for k in ("account", "role", "signed_in_with"):
         st.session_state.pop(k, None)
     names = account_names()
     if names:
         session = SESSIONS.get(st.context.cookies.get(SESSION_COOKIE))
-        if session is None or session.account not in names:
-            return "Sign in to open the app: your session has ended, or you have not signed in."
-        st.session_state["account"], st.session_state["role"] = session.account, session.role
-        return None
+        if session is not None and session.account in names:
+            st.session_state["account"], st.session_state["role"] = session.account, session.role
+            return None
+        person = _identity_provider_account()
+        if person is not None:
+            st.session_state["account"], st.session_state["role"] = person.name, person.role
+            st.session_state["signed_in_with"] = "oidc"
+            audit_once("signin", person.name, {"with": "identity provider"})
+            return None
+        return "Sign in to open the app: your session has ended, or you have not signed in."
     address = st.context.ip_address  # None on localhost (and no string in a test run)
     if isinstance(address, str) and address and not is_loopback(address):
         return ("This app is reached from beyond this machine without accounts, and the "
                 "material can identify witnesses. Add accounts with `testimony users add NAME "
                 "--role analyst` and start it again.")
     return None
+
+
+def _identity_provider_account():  # noqa: ANN202 - an accounts.Account or None
+    """The account of the person the identity provider signed in (st.user, Streamlit's OIDC
+    login), when one is configured and an admin gave that e-mail address an account."""
+    from graph_builder.accounts import identity
+    from graph_builder.app_server import identity_providers
+
+    if not identity_providers():
+        return None
+    try:
+        if not st.user.is_logged_in:
+            return None
+        email = st.user.get("email")
+    except Exception:  # noqa: BLE001 - no [auth] section Streamlit accepts
+        return None
+    return identity(email if isinstance(email, str) else None)
 
 
 def signed_in() -> str | None:
@@ -272,6 +295,9 @@ def signin_url() -> str:
 
 
 def signout_url() -> str:
+    """Our sign-out; the identity provider's (Streamlit's /auth/logout) for its accounts."""
+    if st.session_state.get("signed_in_with") == "oidc":
+        return _base_path() + "/auth/logout"
     return _base_path() + "/signout"
 
 

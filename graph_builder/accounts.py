@@ -6,10 +6,16 @@ with interviewee attributes). Passwords are hashed with argon2id (argon2-cffi: m
 first choice of OWASP's password storage guidance), never stored or logged. The accounts live
 in one JSON file (TESTIMONY_USERS, default `testimony-users.json` beside the working
 directory), written atomically and readable by its owner only; `testimony users` manages it.
+
+An organisation with an identity provider signs people in through it instead (OIDC, with
+Streamlit's own login: graph_builder/app_server.py): such an account is named by the e-mail
+address the provider vouches for, holds a role like any other, and has no password here
+(`testimony users add amira@example.org --role analyst --oidc`).
 """
 from __future__ import annotations
 
 import json
+import re
 import os
 import tempfile
 from dataclasses import dataclass
@@ -37,6 +43,7 @@ class Account:
     name: str
     role: str
     created: str
+    oidc: bool = False  # signs in through the identity provider; no password here
 
     def may(self, role: str) -> bool:
         """Whether this account holds `role` or one above it."""
@@ -71,8 +78,16 @@ def _write(path: Path, users: dict[str, dict[str, str]]) -> None:
         raise
 
 
-def _check(name: str, password: str | None = None, role: str | None = None) -> None:
-    if not name or not name.replace("-", "").replace("_", "").replace(".", "").isalnum():
+_EMAIL = re.compile(r"^[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}$")
+
+
+def _check(name: str, password: str | None = None, role: str | None = None, *,
+           oidc: bool = False) -> None:
+    if oidc:
+        if not _EMAIL.match(name or ""):
+            raise TestimonyError(f"account {name!r}: an identity-provider account is named by "
+                                 "the e-mail address the provider gives")
+    elif not name or not name.replace("-", "").replace("_", "").replace(".", "").isalnum():
         raise TestimonyError(f"account name {name!r}: letters, digits, '-', '_' and '.' only")
     if role is not None and role not in ROLES:
         raise TestimonyError(f"role {role!r}: one of {', '.join(ROLES)}")
@@ -83,20 +98,34 @@ def _check(name: str, password: str | None = None, role: str | None = None) -> N
 def accounts(path: Path | None = None) -> list[Account]:
     """Every account, by name (no hashes)."""
     users = _read(path or users_path())
-    return [Account(n, u["role"], u.get("created", "")) for n, u in sorted(users.items())]
+    return [Account(n, u["role"], u.get("created", ""), bool(u.get("oidc")))
+            for n, u in sorted(users.items())]
 
 
-def add(name: str, password: str, role: str, path: Path | None = None) -> Account:
+def add(name: str, password: str | None, role: str, path: Path | None = None, *,
+        oidc: bool = False) -> Account:
+    """A new account: with a password, or (`oidc`) one the identity provider signs in."""
     path = path or users_path()
-    _check(name, password, role)
+    _check(name, None if oidc else password, role, oidc=oidc)
     users = _read(path)
     if name in users:
         raise TestimonyError(f"account {name!r} exists; `testimony users passwd {name}` changes "
                              "its password")
     created = datetime.now(timezone.utc).isoformat(timespec="seconds")
-    users[name] = {"role": role, "hash": _hasher.hash(password), "created": created}
+    users[name] = ({"role": role, "oidc": True, "created": created} if oidc else
+                   {"role": role, "hash": _hasher.hash(password or ""), "created": created})
     _write(path, users)
-    return Account(name, role, created)
+    return Account(name, role, created, oidc)
+
+
+def identity(email: str | None, path: Path | None = None) -> Account | None:
+    """The identity-provider account of `email` (compared without case), or None."""
+    if not email:
+        return None
+    for a in accounts(path):
+        if a.oidc and a.name.casefold() == email.strip().casefold():
+            return a
+    return None
 
 
 def remove(name: str, path: Path | None = None) -> None:
@@ -113,6 +142,8 @@ def passwd(name: str, password: str, path: Path | None = None) -> None:
     users = _read(path)
     if name not in users:
         raise TestimonyError(f"no account {name!r}")
+    if users[name].get("oidc"):
+        raise TestimonyError(f"{name} signs in through the identity provider: no password here")
     users[name]["hash"] = _hasher.hash(password)
     _write(path, users)
 
@@ -121,6 +152,8 @@ def verify(name: str, password: str, path: Path | None = None) -> Account | None
     """The account when the name and password match, else None (in the same time either way)."""
     users = _read(path or users_path())
     user = users.get(name)
+    if user is not None and "hash" not in user:
+        user = None  # an identity-provider account: no password opens it
     try:
         _hasher.verify(user["hash"] if user else _DUMMY, password)
     except (VerificationError, InvalidHashError):

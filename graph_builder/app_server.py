@@ -30,6 +30,7 @@ import ipaddress
 import logging
 import mimetypes
 import os
+import re
 import time
 from contextlib import asynccontextmanager
 from http.cookies import SimpleCookie
@@ -45,6 +46,9 @@ log = logging.getLogger("testimony.server")
 
 SIGNIN, SIGNOUT, RECORDINGS = "/signin", "/signout", "/recordings"
 OPEN_PATHS = frozenset({SIGNIN, "/_stcore/health", "/healthz"})
+# Streamlit's own OIDC routes: open when an identity provider is configured
+AUTH_LOGIN, AUTH_LOGOUT, OAUTH_CALLBACK = "/auth/login", "/auth/logout", "/oauth2callback"
+USER_COOKIE = "_streamlit_user"
 FORWARDING_HEADERS = (b"x-forwarded-for", b"forwarded", b"x-real-ip")
 FAILED_SIGNIN_PAUSE = 0.5  # seconds every wrong password costs its sender, on top of the throttle
 
@@ -131,6 +135,81 @@ def account_names() -> frozenset[str]:
     return _accounts_cache["names"]
 
 
+# --------------------------------------------------------------------------------------------
+# Identity providers (OIDC, through Streamlit's own login)
+# --------------------------------------------------------------------------------------------
+
+def identity_providers() -> list[str]:
+    """The providers configured in the secrets' [auth] section (Streamlit's OIDC login):
+    "default" for the section's own client_id, and each named [auth.NAME]; [] for none."""
+    try:
+        from streamlit.runtime.secrets import secrets_singleton
+
+        if not secrets_singleton.load_if_toml_exists():
+            return []
+        auth = secrets_singleton.get("auth")
+    except Exception:  # noqa: BLE001 - no secrets, or an unreadable file: no provider
+        return []
+    if not auth:
+        return []
+    names = ["default"] if auth.get("client_id") else []
+    names += [k for k, v in auth.items() if hasattr(v, "get") and v.get("client_id")]
+    return names
+
+
+def signin_link(provider: str) -> str:
+    """Where "Sign in with ..." sends the browser: Streamlit's login, for that provider."""
+    from streamlit.auth_util import encode_provider_token
+
+    return f"{base_path()}{AUTH_LOGIN}?provider={quote(encode_provider_token(provider), safe='')}"
+
+
+def _cookies(scope: dict) -> dict[str, str]:
+    raw = _headers(scope).get(b"cookie")
+    jar = SimpleCookie()
+    try:
+        jar.load(raw.decode("latin-1") if raw else "")
+    except Exception:  # noqa: BLE001 - a malformed cookie header holds no cookie
+        return {}
+    return {k: m.value for k, m in jar.items()}
+
+
+def oidc_email(cookies: dict[str, str]) -> str | None:
+    """The e-mail address an identity provider vouched for, from Streamlit's signed user
+    cookie (its signature and origin checked as Streamlit checks them), or None."""
+    if USER_COOKIE not in cookies:
+        return None
+    try:
+        from streamlit.auth_util import get_origin_from_redirect_uri
+        from streamlit.web.server.starlette.starlette_websocket import (
+            _get_signed_cookie_with_chunks, _parse_decoded_user_cookie)
+
+        decoded = _get_signed_cookie_with_chunks(cookies, USER_COOKIE)
+        origin = get_origin_from_redirect_uri()
+        if not decoded or not origin:
+            return None
+        user = _parse_decoded_user_cookie(decoded, origin)
+    except Exception:  # noqa: BLE001 - a forged or stale cookie is nobody
+        return None
+    email = user.get("email") if user.get("is_logged_in") else None
+    return email if isinstance(email, str) and email else None
+
+
+def _session_cookies_only(send):  # noqa: ANN001, ANN202 - ASGI send
+    """Streamlit keeps its sign-in cookie for 30 days; here a sign-in lasts for the browser
+    session, as a password's does: the cookie's Max-Age and Expires are dropped."""
+    async def wrapped(message):  # noqa: ANN001, ANN202
+        if message.get("type") == "http.response.start":
+            headers = []
+            for k, v in message.get("headers", []):
+                if k.lower() == b"set-cookie" and not re.search(rb"max-age=0\b", v, re.I):
+                    v = re.sub(rb";\s*(max-age|expires)=[^;]*", b"", v, flags=re.I)
+                headers.append((k, v))
+            message = {**message, "headers": headers}
+        await send(message)
+    return wrapped
+
+
 def base_path() -> str:
     try:
         from streamlit import config
@@ -169,10 +248,14 @@ def _page(title: str, body: str) -> str:
 
 
 def signin_page(next_path: str = "/", message: str = "") -> str:
+    providers = identity_providers()
+    links = "".join(
+        f"<p><a href='{html.escape(signin_link(p))}'>Sign in with "
+        f"{'your organisation' if p == 'default' else html.escape(p)}</a></p>" for p in providers)
     return _page("Sign in · Testimony graph", (
         "<h1>Testimony graph</h1><p class=note>This app holds interview material that can "
         "identify witnesses. Sign in with your account.</p>"
-        + (f"<p class=err role=alert>{html.escape(message)}</p>" if message else "")
+        + (f"<p class=err role=alert>{html.escape(message)}</p>" if message else "") + links
         + f"<form method=post action='{html.escape(base_path() + SIGNIN)}'>"
         f"<input type=hidden name=next value='{html.escape(next_path)}'>"
         "<label>Account<input name=account autocomplete=username required autofocus></label>"
@@ -231,9 +314,19 @@ class SignInGate:
                                    "(`testimony serve --tls-cert FILE --tls-key FILE`).")
         if not people or path in OPEN_PATHS:  # one analyst on this machine: nothing to sign into
             return await self.app(scope, receive, send)
+        if path in (AUTH_LOGIN, OAUTH_CALLBACK, AUTH_LOGOUT) and identity_providers():
+            return await self.app(scope, receive, _session_cookies_only(send))
         session = SESSIONS.get(session_token(scope))
         if session is not None and session.account in people:  # a removed account is out
             return await self.app(scope, receive, send)
+        email = oidc_email(_cookies(scope)) if identity_providers() else None
+        if email is not None:
+            if accounts.identity(email) is not None:
+                return await self.app(scope, receive, send)
+            return await _deny(scope, receive, send, 403,
+                               f"{email} is signed in with the identity provider but has no "
+                               "account here. Ask an admin: `testimony users add EMAIL --role "
+                               "reader --oidc`.")
         if scope["type"] == "http" and scope.get("method") in ("GET", "HEAD") and _is_page(path):
             query = scope.get("query_string", b"").decode("latin-1")
             target = quote(path + (f"?{query}" if query else ""), safe="")

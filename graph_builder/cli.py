@@ -352,13 +352,14 @@ def cmd_users(args: argparse.Namespace) -> int:
 
     if args.action == "list":
         for a in accounts.accounts():
-            print(f"{a.name}\t{a.role}\tsince {a.created}")
+            print(f"{a.name}\t{a.role}\tsince {a.created}" + ("\tidentity provider" if a.oidc else ""))
         print(f"{len(accounts.accounts())} account(s) in {accounts.users_path()}", file=sys.stderr)
         return 0
     if not args.name:
         raise TestimonyError(f"`testimony users {args.action}` needs an account name")
     if args.action == "add":
-        a = accounts.add(args.name, _new_password(args), args.role)
+        a = accounts.add(args.name, None if args.oidc else _new_password(args), args.role,
+                         oidc=args.oidc)
         print(f"added {a.name} ({a.role}) to {accounts.users_path()}", file=sys.stderr)
     elif args.action == "passwd":
         accounts.passwd(args.name, _new_password(args))
@@ -588,6 +589,9 @@ def build_parser() -> argparse.ArgumentParser:
                    help="for add (default reader)")
     s.add_argument("--password-stdin", action="store_true",
                    help="read the password from the first line of stdin (for scripts)")
+    s.add_argument("--oidc", action="store_true",
+                   help="for add: NAME is the e-mail address your identity provider signs in "
+                   "(OIDC, [auth] in .streamlit/secrets.toml); no password here")
     s.set_defaults(func=cmd_users)
 
     s = sub.add_parser("audit", help="the audit log: who read, searched, exported what, when",

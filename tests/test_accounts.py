@@ -48,3 +48,22 @@ def test_the_users_verb(tmp_path: Path, monkeypatch, capsys) -> None:
     assert "amira\tadmin" in capsys.readouterr().out
     assert main(["users", "remove", "nobody"]) != 0
     assert json.loads((tmp_path / "u.json").read_text())["users"]["amira"]["role"] == "admin"
+
+
+def test_identity_provider_accounts_have_no_password(tmp_path: Path, monkeypatch, capsys) -> None:
+    from graph_builder.cli import main
+
+    path = tmp_path / "u.json"
+    monkeypatch.setenv("TESTIMONY_USERS", str(path))
+    assert main(["users", "add", "Amira@Example.org", "--role", "analyst", "--oidc"]) == 0
+    raw = json.loads(path.read_text())["users"]["Amira@Example.org"]
+    assert raw["oidc"] is True and "hash" not in raw
+    assert accounts.identity("amira@example.org", path).role == "analyst"  # any case
+    assert accounts.identity("someone@example.org", path) is None
+    assert accounts.verify("Amira@Example.org", "", path) is None
+    monkeypatch.setattr("sys.stdin", io.StringIO("a long fictional passphrase\n"))
+    assert main(["users", "passwd", "Amira@Example.org", "--password-stdin"]) != 0
+    assert main(["users", "add", "not-an-address", "--oidc"]) != 0
+    assert "e-mail address" in capsys.readouterr().err
+    assert main(["users", "list"]) == 0
+    assert "identity provider" in capsys.readouterr().out

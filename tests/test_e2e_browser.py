@@ -43,13 +43,13 @@ def _free_port() -> int:
 
 @contextmanager
 def running_app(db: Path, log: Path, *, extra_args: tuple[str, ...] = (),
-                tls: bool = False, **env: str) -> Iterator[str]:
+                tls: bool = False, port: int | None = None, **env: str) -> Iterator[str]:
     """`python -m streamlit run streamlit_app.py` on a free port; its URL (https when `tls`:
     the caller passes the certificate options). Stopped (the whole process group) in a
     finally, whatever happens. Accounts, audit log and media root come from `env` (or none)."""
     import ssl
 
-    port = _free_port()
+    port = port or _free_port()
     environ = {**os.environ, "TESTIMONY_DB": str(db), "TESTIMONY_BACKEND": "sqlite",
                "STREAMLIT_BROWSER_GATHER_USAGE_STATS": "false",
                "TESTIMONY_USERS": str(log.with_name("no-users.json")),
