@@ -55,7 +55,8 @@ def running_app(db: Path, log: Path, *, extra_args: tuple[str, ...] = (),
                "TESTIMONY_USERS": str(log.with_name("no-users.json")),
                "TESTIMONY_AUDIT": str(log.with_name("audit.db")), **env}
     for name in ("NEO4J_URI", "TESTIMONY_CODEBOOK", "TESTIMONY_APP_PASSWORD"):
-        environ.pop(name, None)
+        if name not in env:
+            environ.pop(name, None)
     insecure = ssl.create_default_context()
     insecure.check_hostname, insecure.verify_mode = False, ssl.CERT_NONE
     with open(log, "wb") as out:

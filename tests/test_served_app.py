@@ -74,30 +74,54 @@ def _team(tmp_path: Path) -> Path:
     return path
 
 
-def _recorded_interview(db: Path, tmp_path: Path) -> tuple[str, Path]:
-    """An interview of the sample store whose metadata names a recording, with a fictional
-    recording of 200 kB put under a media root."""
+def _recorded_interview(db, tmp_path: Path) -> tuple[str, Path]:  # noqa: ANN001
+    """An interview of the sample store (a file, or an open store) whose metadata names a
+    recording, with a fictional recording of 200 kB put under a media root."""
     from graph_builder.store.sqlite import SQLiteStore
 
-    store = SQLiteStore(db)
+    store = SQLiteStore(db) if isinstance(db, Path) else db
     try:
         summary = next(s for s in store.interviews() if s.media_file)
     finally:
-        store.close()
+        if isinstance(db, Path):
+            store.close()
     media = tmp_path / "media" / Path(summary.media_file).name
     media.parent.mkdir(parents=True, exist_ok=True)
     media.write_bytes(bytes(range(256)) * 800)
     return summary.id, media
 
 
-@pytest.fixture()
-def team_app(sample_db, tmp_path):
-    db = _copy(sample_db, tmp_path / "served.db")
+def _serve_team(db: Path, tmp_path: Path, store=None, server=None):  # noqa: ANN001, ANN202
     users = _team(tmp_path)
-    interview_id, media = _recorded_interview(db, tmp_path)
+    interview_id, media = _recorded_interview(store if store is not None else db, tmp_path)
     env = {"TESTIMONY_USERS": str(users), "TESTIMONY_AUDIT": str(tmp_path / "audit.db"),
            "TESTIMONY_MEDIA_ROOT": str(media.parent)}
-    with running_app(db, tmp_path / "server.log", **env) as url:
+    if server is not None:  # the app on Neo4j
+        env.update(TESTIMONY_BACKEND="neo4j", NEO4J_URI=server.uri, NEO4J_USER=server.user,
+                   NEO4J_PASSWORD=server.password, NEO4J_DATABASE=server.database)
+    return running_app(db, tmp_path / "server.log", **env), interview_id, media
+
+
+@pytest.fixture()
+def team_app(sample_db, tmp_path):
+    app, interview_id, media = _serve_team(_copy(sample_db, tmp_path / "served.db"), tmp_path)
+    with app as url:
+        yield url, interview_id, media, tmp_path
+
+
+@pytest.fixture(params=["sqlite", pytest.param("neo4j", marks=pytest.mark.neo4j)])
+def team_app_each_store(request, sample_db, tmp_path):
+    """The served app with accounts, on each store in turn (the sample corpus)."""
+    if request.param == "sqlite":
+        app, interview_id, media = _serve_team(_copy(sample_db, tmp_path / "served.db"), tmp_path)
+    else:
+        from tests.conftest import _open_corpus_store
+
+        store = _open_corpus_store("neo4j", request)
+        server = request.getfixturevalue("neo4j_server")
+        app, interview_id, media = _serve_team(tmp_path / "unused.db", tmp_path, store, server)
+        store.close()
+    with app as url:
         yield url, interview_id, media, tmp_path
 
 
@@ -116,8 +140,8 @@ def _websocket_refused(url: str, cookie: str | None = None) -> bool:
         return exc.response.status_code in (401, 403)
 
 
-def test_without_a_session_nothing_answers_but_the_sign_in_page(team_app) -> None:
-    url, interview_id, media, _ = team_app
+def test_without_a_session_nothing_answers_but_the_sign_in_page(team_app_each_store) -> None:
+    url, interview_id, media, _ = team_app_each_store
     plain = _opener()
     for path in PAGES:  # every page, deep links included: the sign-in page, keeping the target
         status, headers, _ = _get(plain, url + path)
