@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The test command: installs what the tests need (Python deps, Debian's chromium for the
-# browser test, Java/Maven for Neo4j when missing and we are root), starts a real Neo4j on
+# browser test, openssl for the TLS test's certificate, Java/Maven for Neo4j when missing and
+# we are root), starts a real Neo4j on
 # loopback, runs pytest, and stops Neo4j again if this script started it.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -8,6 +9,7 @@ cd "$ROOT"
 
 need_apt=()
 command -v chromium >/dev/null 2>&1 || need_apt+=(chromium)
+command -v openssl >/dev/null 2>&1 || need_apt+=(openssl)
 command -v java >/dev/null 2>&1 || need_apt+=(openjdk-17-jdk-headless)
 command -v mvn >/dev/null 2>&1 || need_apt+=(maven)
 if [ ${#need_apt[@]} -gt 0 ]; then
