@@ -389,6 +389,34 @@ def score_links(findings: list[dict[str, Any]], corpus_dir: Path) -> dict[str, A
 # --- harness -------------------------------------------------------------------------------
 
 
+GOLD_DIR = Path(__file__).resolve().parent / "gold"
+EPISTEMIC_SETS = {"tuned on": "epistemic_status.tsv", "held out": "epistemic_status_held_out.tsv"}
+
+
+def score_epistemic(path: Path) -> dict[str, Any]:
+    """Accuracy of graph_builder.stance.epistemic_status on a gold file (status<TAB>sentence),
+    with each status's precision and recall, and the sentences it got wrong."""
+    from graph_builder.stance import STANCES, epistemic_status
+
+    rows = [line.rstrip("\n").split("\t", 1) for line in path.read_text(encoding="utf-8").splitlines()
+            if line.strip() and not line.startswith("#")]
+    got = [(gold, epistemic_status(sentence)[0], sentence) for gold, sentence in rows]
+    per: dict[str, Any] = {}
+    for status in STANCES:
+        tp = sum(1 for g, p, _ in got if g == p == status)
+        predicted = sum(1 for _, p, _ in got if p == status)
+        actual = sum(1 for g, _, _ in got if g == status)
+        per[status] = {"precision": tp / predicted if predicted else 0.0,
+                       "recall": tp / actual if actual else 0.0, "gold": actual}
+    right = sum(1 for g, p, _ in got if g == p)
+    return {"sentences": len(got), "accuracy": right / len(got) if got else 0.0, "statuses": per,
+            "errors": [{"gold": g, "predicted": p, "sentence": s} for g, p, s in got if g != p]}
+
+
+def epistemic_report() -> dict[str, Any]:
+    return {name: score_epistemic(GOLD_DIR / file) for name, file in EPISTEMIC_SETS.items()}
+
+
 def run_evaluation(gold_dir: str | Path, docs_dir: str | Path, nlp: Any = None) -> dict[str, Any]:
     """Run our extractor and the plain-model baseline over `docs_dir` and score both.
 
@@ -411,6 +439,7 @@ def run_evaluation(gold_dir: str | Path, docs_dir: str | Path, nlp: Any = None) 
             elapsed = time.perf_counter() - started
             report[label] = score(out, gold_dir, docs_dir)
             report[label]["seconds"] = elapsed
+    report["epistemic"] = epistemic_report()
     return report
 
 
@@ -453,4 +482,8 @@ def format_report(report: dict[str, Any]) -> str:
     if all("seconds" in report[c] for c in columns):
         cells = [f"{report[c]['seconds']:.2f} s" for c in columns]
         lines.append(f"{'time':<10}" + "".join(f" | {cell:<{width - 2}}" for cell in cells) + " |")
+    if "epistemic" in report:
+        lines.append("epistemic status (first-hand / hearsay / hedged / unmarked, per sentence): "
+                     + "; ".join(f"accuracy {r['accuracy']:.3f} on {r['sentences']} {name}"
+                                 for name, r in report["epistemic"].items()))
     return "\n".join(lines)
