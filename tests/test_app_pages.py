@@ -890,3 +890,23 @@ def test_every_page_answers_and_answers_again(app_env, page, query):
     at.run()  # a rerun, as after any click: served from the caches
     assert not at.exception, at.exception
     assert at.title
+
+
+def test_link_mode_keeps_both_pickers_when_the_first_entity_is_picked(app_env, sample_store):
+    """Link mode: pick the first entity, then the second; the page stays a link throughout."""
+    at = open_page(app_support.CORROBORATION_PAGE)
+    at.radio(key="corr_mode").set_value("link").run()
+    assert not at.exception, at.exception
+    assert {s.key for s in at.selectbox} >= {"corr_entity", "corr_with"}
+    at.selectbox(key="corr_entity").select_index(0).run()
+    assert not at.exception, at.exception
+    assert at.radio(key="corr_mode").value == "link"
+    assert "corr_with" in {s.key for s in at.selectbox}  # the second picker is still there
+    a = at.selectbox(key="corr_entity").value
+    at.selectbox(key="corr_with").select_index(1).run()
+    assert not at.exception, at.exception
+    assert at.radio(key="corr_mode").value == "link"
+    b = at.selectbox(key="corr_with").value
+    assert a and b and a != b
+    assert at.query_params.get("entity") == a and at.query_params.get("with") == b
+    assert any("Independent sources" == m.label for m in at.metric)
