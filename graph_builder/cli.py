@@ -204,6 +204,17 @@ def cmd_corroborate(args: argparse.Namespace) -> int:
     from queries.exports import quotes_report
 
     store = _store(args)
+    if args.claim:
+        from queries.claims import corroborate_claim
+        from queries.exports import claim_report
+
+        found = corroborate_claim(store, args.claim, limit=args.limit)
+        fmt = "json" if args.json else args.format
+        print(claim_report(found, store=store, fmt=fmt, include_attributes=args.include_attributes),
+              end="")
+        return 0
+    if args.json:
+        raise TestimonyError("--json is for a statement (--claim TEXT)")
     if args.turn:
         from queries.redaction import redactor
 
@@ -505,14 +516,21 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--depth", type=int, default=1, help="hops around --around (default 1)")
     s.set_defaults(func=cmd_export)
 
-    s = sub.add_parser("corroborate", help="who attests an entity, a link or a turn",
-                       description="Distinct interviewees attesting an entity (or a link with "
-                       "--with, or similar turns with --turn), each quote with provenance and "
-                       "stance (first-hand, hearsay, hedged), where accounts differ, and where "
-                       "the interviewer named it first. Prints a quotes report.")
+    s = sub.add_parser("corroborate", help="who attests a statement, an entity, a link or a turn",
+                       description="Who else says this: the people whose sentences support a "
+                       "statement (--claim TEXT), ranked, each quote with provenance, speaker "
+                       "role and epistemic status, the sentences that give another date, "
+                       "number, place or actor side by side, and where the supporters differ. "
+                       "Or the distinct interviewees attesting an entity (or a link with "
+                       "--with, or similar turns with --turn). Prints a quotes report; "
+                       "witnesses by their keyed codes.")
     s.add_argument("entity", nargs="?", help="entity id or name")
     s.add_argument("--with", dest="with_entity", metavar="ENTITY", help="corroborate the link to this entity")
     s.add_argument("--turn", metavar="TURN_ID", help="turns of other interviews telling the same (e.g. int-03#7)")
+    s.add_argument("--claim", metavar="TEXT",
+                   help='a statement: "the hisbah flogged him fifty times in the square"')
+    s.add_argument("--json", action="store_true",
+                   help="with --claim: one JSON object, its sources ranked strongest first")
     s.add_argument("--format", choices=["md", "csv"], default="md")
     s.add_argument("--include-attributes", action="store_true",
                    help="add interviewee attributes (identifying; off by default)")

@@ -336,3 +336,88 @@ def _md(text: str) -> str:
     for ch in "\\`*_[]#|":
         out = out.replace(ch, "\\" + ch)
     return out
+
+
+def claim_report(found, *, store, fmt: str = "md",  # noqa: ANN001 - ClaimCorroboration, GraphStore
+                 include_attributes: bool = False) -> str:
+    """A statement's corroboration (queries/claims.py) as Markdown, CSV or JSON: the sources
+    ranked, each quote with provenance, speaker role and epistemic status; the contradictions
+    side by side with the statement; where the supporters differ. Pseudonym-safe as
+    quotes_report is: witnesses by their keyed codes, the store's redaction on every quote."""
+    r = redactor(store)
+    said = (redactor(store, witnesses=False) if include_attributes else r).text
+
+    def who(pseudonym: str) -> str:
+        return pseudonym if include_attributes else r.code(pseudonym)
+
+    def quote(q) -> dict:  # noqa: ANN001 - ClaimQuote
+        return {"interview_id": said(q.interview_id), "turn": said(q.turn_id),
+                "turn_index": q.turn_index, "speaker_role": q.speaker_role, "start": q.start,
+                "end": q.end, "timestamp": q.time_start, "status": q.status, "cue": q.cue,
+                "score": q.score, "text": said(q.text)}
+
+    data = {
+        "claim": found.claim, "retrieval": found.retrieval, "source_count": found.source_count,
+        "weighted_support": found.weighted_support,
+        "sources": [{"rank": i + 1, "pseudonym": who(s.pseudonym),
+                     "interview_id": said(s.interviews[0]),
+                     "source_path": said(s.source_paths[0]) if s.source_paths else "",
+                     "interviews": [said(x) for x in s.interviews],
+                     "source_paths": [said(x) for x in s.source_paths],
+                     "status": s.status, "score": s.score, "quotes": [quote(q) for q in s.quotes]}
+                    for i, s in enumerate(found.sources)],
+        "contradictions": [{"aspect": c.aspect, "claimed": list(c.claimed), "given": list(c.given),
+                            "pseudonym": who(c.pseudonym), "quote": quote(c.quote)}
+                           for c in found.contradictions],
+        "disagreements": [{"aspect": d.aspect, "versions": [{"pseudonym": who(p), "values": list(v)}
+                                                            for p, v in d.versions]}
+                          for d in found.disagreements],
+    }
+    if fmt == "json":
+        return json.dumps(data, ensure_ascii=False, indent=1) + "\n"
+    if fmt == "csv":
+        buf = io.StringIO()
+        w = csv.writer(buf)
+        w.writerow(["rank", "witness", "interview", "turn", "speaker_role", "start", "end",
+                    "status", "cue", "score", "quote", "contradicts"])
+        for s in data["sources"]:
+            for q in s["quotes"]:
+                w.writerow(safe_row([s["rank"], s["pseudonym"], q["interview_id"], q["turn_index"],
+                                     q["speaker_role"], q["start"], q["end"], q["status"],
+                                     q["cue"], q["score"], q["text"], ""]))
+        for c in data["contradictions"]:
+            q = c["quote"]
+            w.writerow(safe_row(["", c["pseudonym"], q["interview_id"], q["turn_index"],
+                                 q["speaker_role"], q["start"], q["end"], q["status"], q["cue"],
+                                 q["score"], q["text"],
+                                 f"{c['aspect']}: {', '.join(c['given'])} (not {', '.join(c['claimed'])})"]))
+        return buf.getvalue()
+    lines = [f"# Who else says: {_md(found.claim)}", "",
+             f"{found.source_count} independent source(s), weighted support "
+             f"{found.weighted_support}. Retrieval: {found.retrieval}.", ""]
+    for s in data["sources"]:
+        lines.append(f"## {s['rank']}. {_md(s['pseudonym'])} ({s['status'].replace('_', '-')}, "
+                     f"score {s['score']})")
+        for q in s["quotes"]:
+            stamp = f", at {q['timestamp']:.0f}s" if q["timestamp"] is not None else ""
+            cue = f" (“{_md(q['cue'])}”)" if q["cue"] else ""
+            lines += ["", f"> {_md(q['text'])}", "",
+                      f"— {_md(q['interview_id'])}, turn {q['turn_index']}, "
+                      f"{q['speaker_role'].replace('_', ' ')}, characters {q['start']}–{q['end']}"
+                      f"{stamp}; {q['status'].replace('_', '-')}{cue}"]
+        lines.append("")
+    if data["contradictions"]:
+        lines += ["## Says otherwise", ""]
+        for c in data["contradictions"]:
+            q = c["quote"]
+            lines.append(f"- {c['aspect']}: {_md(', '.join(c['given']))} where the statement has "
+                         f"{_md(', '.join(c['claimed']))}: {_md(c['pseudonym'])}, "
+                         f"{_md(q['interview_id'])} turn {q['turn_index']}: “{_md(q['text'])}”")
+        lines.append("")
+    if data["disagreements"]:
+        lines += ["## Where the supporters differ", ""]
+        for d in data["disagreements"]:
+            lines.append(f"- {d['aspect']}: " + "; ".join(
+                f"{_md(v['pseudonym'])}: {', '.join(_md(x) for x in v['values'])}"
+                for v in d["versions"]))
+    return "\n".join(lines) + "\n"

@@ -417,6 +417,40 @@ def epistemic_report() -> dict[str, Any]:
     return {name: score_epistemic(GOLD_DIR / file) for name, file in EPISTEMIC_SETS.items()}
 
 
+def score_claims(store: Any, facts_path: str | Path, *, top: int = 10) -> dict[str, Any]:
+    """For each corroborated fact (corroboration.json: its sentence and the documents that
+    attest it), whether `testimony corroborate --claim FACT` finds those documents among its
+    `top` sources: recall per fact, averaged."""
+    from queries.claims import corroborate_claim
+
+    facts = json.loads(Path(facts_path).read_text(encoding="utf-8"))
+    rows = []
+    for fact in facts:
+        found = corroborate_claim(store, fact["fact"], limit=top)
+        got: set[str] = set()
+        for src in found.sources:
+            got |= {Path(p).stem for p in src.source_paths} | set(src.interviews)
+        wanted = set(fact["docs"])
+        rows.append({"fact": fact["fact"], "docs": sorted(wanted), "found": sorted(wanted & got),
+                     "recall": len(wanted & got) / len(wanted) if wanted else 1.0})
+    mean = sum(r["recall"] for r in rows) / len(rows) if rows else 0.0
+    return {"facts": len(rows), "top": top, "recall": mean, "per_fact": rows}
+
+
+def claims_report(docs_dir: str | Path, facts_path: str | Path, nlp: Any) -> dict[str, Any]:
+    """The dev documents ingested into a scratch store, and score_claims over them."""
+    from graph_builder.load import ingest
+    from graph_builder.store.sqlite import SQLiteStore
+
+    with tempfile.TemporaryDirectory() as tmp:
+        store = SQLiteStore(Path(tmp) / "claims.db")
+        try:
+            ingest(sorted(Path(docs_dir).glob("*.txt")), store, nlp)
+            return score_claims(store, facts_path)
+        finally:
+            store.close()
+
+
 def run_evaluation(gold_dir: str | Path, docs_dir: str | Path, nlp: Any = None) -> dict[str, Any]:
     """Run our extractor and the plain-model baseline over `docs_dir` and score both.
 
@@ -440,6 +474,9 @@ def run_evaluation(gold_dir: str | Path, docs_dir: str | Path, nlp: Any = None) 
             report[label] = score(out, gold_dir, docs_dir)
             report[label]["seconds"] = elapsed
     report["epistemic"] = epistemic_report()
+    facts = Path(docs_dir).parent / "corroboration.json"
+    if facts.exists():
+        report["claims"] = claims_report(docs_dir, facts, nlp if nlp is not None else load_model())
     return report
 
 
@@ -482,6 +519,10 @@ def format_report(report: dict[str, Any]) -> str:
     if all("seconds" in report[c] for c in columns):
         cells = [f"{report[c]['seconds']:.2f} s" for c in columns]
         lines.append(f"{'time':<10}" + "".join(f" | {cell:<{width - 2}}" for cell in cells) + " |")
+    if "claims" in report:
+        c = report["claims"]
+        lines.append(f"statements (corroborate --claim): the fact's documents among the top "
+                     f"{c['top']} sources, recall {c['recall']:.3f} over {c['facts']} facts")
     if "epistemic" in report:
         lines.append("epistemic status (first-hand / hearsay / hedged / unmarked, per sentence): "
                      + "; ".join(f"accuracy {r['accuracy']:.3f} on {r['sentences']} {name}"
