@@ -1,8 +1,10 @@
 """Corroboration: which distinct interviewees attest an entity, a link or a turn, how they know
 it, where they differ, and every supporting quote with its provenance.
 
-?entity=<id> opens an entity, ?entity=<id>&with=<id> the link between two entities, and
-?turn=<interview id>#<n> a turn with the accounts of other interviews that resemble it.
+?claim=<words> a statement (&said_in=<interview id>: picked in that interview's turn, whose
+witness is then left out), ?entity=<id> an entity, ?entity=<id>&with=<id> the link between
+two entities, and ?turn=<interview id>#<n> a turn with the accounts of other interviews that
+resemble it.
 """
 from __future__ import annotations
 
@@ -25,10 +27,13 @@ st.caption("Something is corroborated when interviewees who are distinct people 
            "never count. First-hand accounts weigh more than hedged ones, hedged more than "
            "hearsay.")
 
-MODES = {"entity": "An entity", "link": "A link between two entities", "turn": "A turn"}
+MODES = {"claim": "A statement", "entity": "An entity", "link": "A link between two entities",
+         "turn": "A turn"}
 
 
 def mode_from_url() -> str | None:
+    if st.query_params.get("claim"):
+        return "claim"
     if st.query_params.get("turn"):
         return "turn"
     if st.query_params.get("with"):
@@ -41,7 +46,8 @@ def mode_from_url() -> str | None:
 def mode_changed() -> None:
     # Keep the entity chosen when going from an entity to a link; drop what the new mode
     # does not use, so the URL says what is on screen.
-    drop = {"entity": ("with", "turn"), "link": ("turn",), "turn": ("entity", "with")}
+    drop = {"entity": ("with", "turn", "claim", "said_in"), "link": ("turn", "claim", "said_in"),
+            "turn": ("entity", "with", "claim", "said_in"), "claim": ("entity", "with", "turn")}
     for param in drop.get(st.session_state.get("corr_mode"), ()):
         st.query_params.pop(param, None)
 
@@ -207,8 +213,112 @@ def unknown(param: str) -> None:
                    "curation decision; find it by name below.")
 
 
+def show_claim(claim: str, said_in: str | None) -> None:
+    """Who else says the statement: sources ranked, each quote a sentence; what says
+    otherwise beside the statement; where the supporters differ."""
+    witness = summaries[said_in].pseudonym if said_in in summaries else None
+    found = app.claim_corroboration(store, claim, exclude=witness)
+    app.audit_once("corroborate statement", claim[:200])
+    m1, m2, m3 = st.columns(3)
+    m1.metric("Independent sources", f"{found.source_count:,}",
+              help="Distinct people whose own sentences say it" +
+                   (f" (besides {witness}, who said it)" if witness else "") + ".")
+    m2.metric("Weighted support", f"{found.weighted_support:g}",
+              help="Each source once, by its best sentence: first-hand 1, unmarked 0.8, "
+                   "hedged 0.6, hearsay 0.4.")
+    m3.metric("Say otherwise", len(found.contradictions))
+    st.caption(f"Found by: {found.retrieval}. A sentence counts by the share of the "
+               "statement it carries; rarer words and the names of what it names weigh most.")
+    if found.contradictions:
+        st.subheader("Says otherwise")
+        for c in found.contradictions:
+            q = c.quote
+            left, right = st.columns(2)
+            left.markdown(f"**The statement** ({ui.md_escape(c.aspect)}: "
+                          f"{ui.md_escape(', '.join(c.claimed))})\n\n> {ui.md_escape(claim)}")
+            right.markdown(f"**{ui.md_escape(c.pseudonym)}** ({ui.md_escape(c.aspect)}: "
+                           f"{ui.md_escape(', '.join(c.given))}), turn {q.turn_index}\n\n"
+                           f"> {ui.md_escape(q.text)}")
+            right.page_link(app.INTERVIEW_PAGE, label="Read it in context",
+                            icon=":material/article:",
+                            query_params={"interview": q.interview_id, "turn": str(q.turn_index)})
+    if found.disagreements:
+        st.subheader("Where the supporters differ")
+        for d in found.disagreements:
+            st.markdown(f"**{ui.md_escape(d.aspect)}**: " + "; ".join(
+                f"{ui.md_escape(p)}: {ui.md_escape(', '.join(v))}" for p, v in d.versions))
+    if not found.sources:
+        st.warning("Nobody else says this in their own words, as far as the words and names "
+                   "go. Try fewer words, or the names the witnesses use.")
+        return
+    st.subheader(f"{found.source_count:,} source{'s' if found.source_count != 1 else ''}, "
+                 "strongest first")
+    for src in found.sources:
+        with st.container(border=True):
+            app.html_block(
+                f'<div data-source="{ui.esc(src.pseudonym)}" style="display:flex;gap:10px;'
+                'align-items:baseline;flex-wrap:wrap">'
+                f'<span style="font-size:1.15rem;font-weight:650">{ui.esc(src.pseudonym)}</span>'
+                f'{ui.stance_badge(src.status)}<span style="font-size:0.85rem;color:#495057">'
+                f'score {src.score:g} · {len(src.interviews)} interview'
+                f'{"s" if len(src.interviews) != 1 else ""}</span></div>')
+            for q in src.quotes:
+                cue = f' · “{ui.esc(q.cue)}”' if q.cue else ""
+                app.html_block(
+                    f'<div data-quote style="margin:4px 0 2px"><blockquote style="margin:0;'
+                    f'padding-left:10px;border-left:3px solid #adb5bd">{ui.esc(q.text)}'
+                    f'</blockquote><div style="font-size:0.8rem;color:#495057">'
+                    f'{ui.stance_badge(q.status)} {ui.esc(q.interview_id)}, turn {q.turn_index}, '
+                    f'{ui.esc(ui.role_label(q.speaker_role))}, characters {q.start}–{q.end}'
+                    f'{cue}</div></div>')
+                st.page_link(app.INTERVIEW_PAGE, label=f"Read turn {q.turn_index} in context",
+                             icon=":material/article:",
+                             query_params={"interview": q.interview_id, "turn": str(q.turn_index)})
+    st.subheader("Report")
+    include = st.checkbox("Name witnesses as written", value=False, key="claim_attributes",
+                          disabled=not app.may("admin"),
+                          help=None if app.may("admin") else "Needs an admin's account.")
+    include = include and app.may("admin")
+    stem = "statement-" + slug(claim)
+    d1, d2, d3, _ = st.columns([1, 1, 1, 1])
+    for col, fmt, mime in ((d1, "md", "text/markdown"), (d2, "csv", "text/csv"),
+                           (d3, "json", "application/json")):
+        col.download_button(fmt.upper() if fmt != "md" else "Markdown",
+                            lambda fmt=fmt: app.claim_report_bytes(store, claim, witness, fmt, include),
+                            file_name=f"{stem}.{fmt}", mime=mime, icon=":material/download:",
+                            key=f"claim_report_{fmt}", on_click="ignore", width="stretch")
+
+
+# --- statement -------------------------------------------------------------------------------
+if mode == "claim":
+    said_in = st.query_params.get("said_in")
+    if "claim_text" not in st.session_state or st.session_state.get("_claim_url") != \
+            st.query_params.get("claim"):
+        st.session_state["claim_text"] = st.query_params.get("claim", "")
+        st.session_state["_claim_url"] = st.query_params.get("claim")
+    with st.form("claim_form", border=False):
+        text = st.text_area("Statement", key="claim_text", height=80,
+                            placeholder="e.g. the hisbah flogged him fifty times in the square")
+        asked = st.form_submit_button("Who else says this?", icon=":material/fact_check:")
+    if asked:
+        if text.strip() != st.query_params.get("claim", ""):
+            st.query_params["claim"] = text.strip()
+            st.query_params.pop("said_in", None)
+            said_in = None
+        st.session_state["_claim_url"] = text.strip()
+    claim = st.query_params.get("claim", "").strip()
+    if said_in in summaries:
+        st.caption(f"Said by {ui.md_escape(summaries[said_in].pseudonym)} in "
+                   f"“{ui.md_escape(summaries[said_in].title)}”; the other witnesses follow.")
+    if not claim:
+        st.info("Type a statement, or pick a sentence in a turn of the interview reader "
+                "(“Corroborate this”), to see who else says it, how they know it, and who "
+                "says otherwise.")
+        st.stop()
+    show_claim(claim, said_in)
+
 # --- entity ----------------------------------------------------------------------------------
-if mode == "entity":
+elif mode == "entity":
     unknown("entity")
     entity_id = app.entity_picker(store, "Entity", key="corr_entity", param="entity")
     if entity_id is None:

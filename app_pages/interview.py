@@ -12,6 +12,7 @@ import streamlit as st
 
 from app_pages import support as app
 from graph_builder.errors import NotFound
+from graph_builder.stance import Sentences
 from queries import render as ui
 from schemas import ENTITY_TYPES, SPEAKER_ROLES
 
@@ -179,6 +180,17 @@ with left:
                                   ui.mention_marks(rt.mentions, rt.turn.start, names)),
             header=ui.reader_header(rt.turn), tags=ui.theme_tags(rt.themes, labels),
             focused=True))
+        # Corroborate one sentence of it: who else, in other interviews, says this?
+        sentences = [rt.turn.text[a:b].strip() for a, b in Sentences(rt.turn.text).spans]
+        sentences = [x for x in sentences if len(x.split()) >= 4]
+        if sentences:
+            c1, c2 = st.columns([3, 1], vertical_alignment="bottom")
+            picked = c1.selectbox("A sentence of this turn", sentences, key=f"reader_claim_{focus}",
+                                  help="Who else says this, how they know it, who says otherwise")
+            with c2:
+                st.page_link(app.CORROBORATION_PAGE, label="Corroborate this",
+                             icon=":material/fact_check:",
+                             query_params={"claim": picked, "said_in": interview_id})
     if types_here:
         app.html_block(f'<div style="margin:4px 0">{ui.legend_html(types_here)}</div>')
     st.caption(f"{len(shown)} of {len(doc.turns)} turns shown. Interviewer turns are grey and "

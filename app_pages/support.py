@@ -386,6 +386,29 @@ def corroboration(store: GraphStore, entity_id: str, other_id: str | None = None
     return _corroboration(store, store_key(store), entity_id, other_id or None, offset, limit)
 
 
+@st.cache_data(ttl=600, show_spinner="Looking for who else says it…", max_entries=200)
+def _claim(_store: GraphStore, key: StoreKey, claim: str, exclude: str | None, limit: int):
+    from queries.claims import corroborate_claim
+
+    return corroborate_claim(_store, claim, limit=limit, exclude_pseudonym=exclude)
+
+
+def claim_corroboration(store: GraphStore, claim: str, *, exclude: str | None = None,
+                        limit: int = 10):  # noqa: ANN201 - queries.claims.ClaimCorroboration
+    """The people who say `claim` (queries/claims.py), ranked; `exclude`: the witness who
+    said it, when it was picked from their turn."""
+    return _claim(store, store_key(store), claim.strip(), exclude, limit)
+
+
+def claim_report_bytes(store: GraphStore, claim: str, exclude: str | None, fmt: str,
+                       include_attributes: bool) -> str:
+    from queries.exports import claim_report
+
+    found = claim_corroboration(store, claim, exclude=exclude, limit=100)
+    audit("report", claim[:200], {"format": fmt, "with_attributes": include_attributes})
+    return claim_report(found, store=store, fmt=fmt, include_attributes=include_attributes)
+
+
 @st.cache_data(ttl=600, show_spinner="Looking for the same account elsewhere…", max_entries=200)
 def _similar_turns(_store: GraphStore, key: StoreKey, turn_id: str,
                    limit: int) -> list[SimilarTurn]:

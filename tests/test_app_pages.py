@@ -910,3 +910,28 @@ def test_link_mode_keeps_both_pickers_when_the_first_entity_is_picked(app_env, s
     assert a and b and a != b
     assert at.query_params.get("entity") == a and at.query_params.get("with") == b
     assert any("Independent sources" == m.label for m in at.metric)
+
+
+def test_a_statement_picked_in_a_turn_finds_the_other_witnesses(app_env, sample_store):
+    """The reader's "Corroborate this" on one sentence, then the Corroboration page's answer:
+    the other witnesses (not the one who said it), and the date given otherwise beside it."""
+    at = open_page(app_support.INTERVIEW_PAGE, interview="int-02", turn="4")
+    box = at.selectbox(key="reader_claim_4")
+    sentence = next(o for o in box.options if o.startswith("It was the third of August"))
+    box.set_value(sentence).run()
+    assert not at.exception, at.exception
+    links = [q for p, q in link_targets(at) if "corroboration" in p and "claim" in q]
+    assert links == [{"claim": [sentence], "said_in": ["int-02"]}]
+    at = open_page(app_support.CORROBORATION_PAGE, claim=sentence, said_in="int-02")
+    assert at.radio(key="corr_mode").value == "claim"
+    sources = [re.search(r'data-source="([^"]+)"', h).group(1) for h in html_bodies(at)
+               if "data-source=" in h]
+    assert "Abu Mustafa" in sources and "Shireen" not in sources  # not the one who said it
+    text = " ".join(m.value for m in at.markdown).replace("\\", "")  # Markdown escapes
+    assert "fourth of August" in text and "2014-08-04" in text and "2014-08-03" in text
+    assert [b.label for b in at.download_button] == ["Markdown", "CSV", "JSON"]
+    # typing another statement asks again
+    at.text_area(key="claim_text").input("The hisbah flogged a man in the square in Raqqa.")
+    at.button[0].click().run()
+    assert not at.exception, at.exception
+    assert at.query_params.get("claim") == "The hisbah flogged a man in the square in Raqqa."

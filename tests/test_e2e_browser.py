@@ -236,3 +236,32 @@ def test_timeline_and_typed_relations_in_a_browser(sample_db, sample_store, tmp_
         titles = frame.locator("line.edge title").evaluate_all("els => els.map(e => e.textContent)")
         assert any("controlled" in t for t in titles)
         _shot(page, "7-typed-relations")
+
+
+def test_corroborate_a_selected_sentence_in_a_browser(sample_db, tmp_path):
+    """In the reader, a FICTIONAL witness's sentence ("the third of August"), "Corroborate
+    this": the other witnesses who say it, and the one who dates it otherwise side by side."""
+    db = _copy(sample_db, tmp_path / "claim.db")
+    with running_app(db, tmp_path / "server.log") as url, browser_page() as page:
+        page.goto(f"{url}/interview?interview=int-02&turn=4")
+        _idle(page)
+        page.get_by_text("A sentence of this turn").wait_for()
+        box = page.get_by_role("combobox", name=re.compile("A sentence of this turn"))
+        box.click()
+        page.keyboard.type("It was the third of August")  # the picker filters as one types
+        page.keyboard.press("Enter")
+        _idle(page)
+        page.get_by_role("link", name="Corroborate this").click()
+        page.wait_for_url(re.compile(r".*/corroboration\?.*claim="))
+        _idle(page)
+        main = page.locator('[data-testid="stMain"]')
+        main.locator('[data-source="Abu Mustafa"]').wait_for()
+        assert main.locator('[data-source="Shireen"]').count() == 0  # she said it
+        main.get_by_text("Says otherwise").wait_for()
+        body = main.inner_text()
+        assert "The statement" in body and "It was the third of August" in body
+        assert "fourth of August" in body and "2014-08-04" in body
+        # side by side: the statement and the other date in one row
+        row = main.locator('[data-testid="stHorizontalBlock"]').filter(has_text="fourth of August").first
+        assert "The statement" in row.inner_text() and "third of August" in row.inner_text()
+        _shot(page, "8-statement")
