@@ -50,7 +50,10 @@ def extracted_collection(work: Path, n: int) -> list:
     from graph_builder.ingest.turns import split_turns
     from synthetic_corpus import generate
 
-    cache = work / f"extracted-{n}-{SEED}.pkl"
+    from graph_builder.embeddings import embed_sentences, encoder
+
+    model = encoder()
+    cache = work / f"extracted-{n}-{SEED}{'-' + model.name if model else ''}.pkl"
     if cache.exists():
         return pickle.loads(cache.read_bytes())
     docs = work / f"docs-{n}"
@@ -61,6 +64,11 @@ def extracted_collection(work: Path, n: int) -> list:
     t = time.perf_counter()
     out = list(extract_many(interviews, build_extractor(), workers=os.cpu_count() or 1))
     print(f"  {time.perf_counter() - t:.0f} s", flush=True)
+    if model is not None:
+        t = time.perf_counter()
+        out = embed_sentences(out, model)
+        print(f"  embedded {sum(len(e.sentences) for e in out):,} sentences in "
+              f"{time.perf_counter() - t:.0f} s", flush=True)
     cache.write_bytes(pickle.dumps(out))
     return out
 
@@ -126,6 +134,7 @@ def timed(fn: Callable[[], Any], rounds: int) -> list[float]:
 def questions(store: GraphStore) -> dict[str, list[Callable[[], Any]]]:
     """Each question over several inputs: the most named places and entities."""
     from queries import render
+    from queries.claims import corroborate_claim
     from queries.corroboration import corroborate_entity
     from queries.exports import gexf
     from queries.network import network_data, to_graph
@@ -158,6 +167,12 @@ def questions(store: GraphStore) -> dict[str, list[Callable[[], Any]]]:
         "timeline (first page; at a place)": [lambda: timeline(store, limit=25)] + [
             lambda p=p: timeline(store, place=p.id, limit=25) for p in places[:4]],
         "typed relations (150 nodes)": [lambda: relation_data(store, NetworkQuery(max_nodes=150))],
+        "a statement (corroborate --claim)": [
+            lambda c=c: corroborate_claim(store, c) for c in (
+                f"The hisbah flogged a man in the square in {places[0].entity.name}.",
+                f"They took us to the prison in {places[1].entity.name} in 2015.",
+                "The emir ordered the fighters to leave the town before the airstrikes.",
+                f"{people[0].entity.name} was the emir of {places[2].entity.name}.")],
     }
 
 

@@ -130,7 +130,9 @@ def _extract_and_write(chunk: list[Interview], store: GraphStore, nlp, workers: 
                 _unlist(report, iv.id)
                 report.failed.append((iv.source_path, f"extraction failed: {exc!r}; please "
                                       "report this with the file (or a redacted copy)"))
-    for e in extracted:
+    from graph_builder.embeddings import embed_sentences
+
+    for e in embed_sentences(extracted):
         store.replace_interview(e, assignments_for(store, e))
     return len(extracted)
 

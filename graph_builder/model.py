@@ -123,6 +123,9 @@ class ExtractedInterview:
     mentions: tuple[Mention, ...]
     links: tuple[Link, ...]
     themes: tuple[ThemeCode, ...]
+    # The testimony's sentences with their embeddings (graph_builder/embeddings.py):
+    # (turn index, start, end offsets into Interview.text, int8 unit vector); () without a model
+    sentences: tuple[tuple[int, int, int, bytes], ...] = ()
 
 
 @dataclass(frozen=True)

@@ -11,8 +11,12 @@ provenance, speaker role and epistemic status with its cue. A supporting sentenc
 another date, number, place or actor than the statement is set beside it as a contradiction,
 and where supporters differ among themselves that is listed too.
 
-Retrieval is lexical and by resolved entity: no sentence-embedding model is installed with
-the tool, and every answer says so (`retrieval`).
+With the sentence-embedding model installed (graph_builder/embeddings.py), the store's
+vector index also brings the sentences nearest the statement in meaning, whatever their
+words ("they trained the boys as soldiers" for "children were made to fight"), and a
+sentence counts by the larger of its two shares. Without it, or in a store ingested without
+it, retrieval falls back to words and names, and every answer says which it used
+(`retrieval`).
 """
 from __future__ import annotations
 
@@ -28,8 +32,10 @@ from graph_builder.store.base import (MAX_SEARCH_WORDS, GraphStore, MentionRow, 
 from queries.corroboration import WEIGHTS, Disagreement
 from queries.text import _WORD, fold, terms
 
-RETRIEVAL = "lexical and entities (no sentence-embedding model installed)"
 CANDIDATE_TURNS = 300  # turns the index ranks first; the rest cannot outweigh them
+NEAREST_SENTENCES = 100  # sentences the vector index brings, nearest in meaning first
+MEANING_FLOOR, MEANING_SPAN = 0.45, 0.25  # a cosine of 0.45 counts nothing, 0.7 counts whole
+MEANING_ALONE = 0.6  # this near in meaning, a sentence supports sharing no word or name
 SUPPORT = 0.3  # the least share of the statement's weight a supporting sentence carries
 QUOTES_PER_SOURCE = 3
 TESTIMONY_ROLES = ("interviewee", "third_party")
@@ -111,7 +117,7 @@ class ClaimCorroboration:
     weighted_support: float
     contradictions: tuple[Contradiction, ...]
     disagreements: tuple[Disagreement, ...]  # where the supporters differ among themselves
-    retrieval: str = RETRIEVAL
+    retrieval: str = ""  # how the sources were found: by meaning, or by words and names only
     entities: tuple[str, ...] = field(default=())  # the entity ids the statement names
 
 
@@ -173,14 +179,21 @@ def corroborate_claim(store: GraphStore, claim: str, *, limit: int = 10,
                 form = tuple(terms(alias))
                 if form and form not in alternatives:
                     alternatives.append(form)
-    if not alternatives:
-        return ClaimCorroboration(claim, (), 0, 0.0, (), (), entities=tuple(entities))
+    near, retrieval = _nearest(store, claim)
+    if not alternatives and not near:
+        return ClaimCorroboration(claim, (), 0, 0.0, (), (), retrieval, tuple(entities))
     alternatives = alternatives[:MAX_SEARCH_WORDS]
     where = TurnFilter(speaker_roles=TESTIMONY_ROLES)
     turns: dict[str, TurnRow] = {}
-    for hit in store.search(TextMatch(required=(), alternatives=tuple(alternatives)), where, 0,
-                            CANDIDATE_TURNS):
-        turns[hit.turn.id] = hit.turn
+    if alternatives:
+        for hit in store.search(TextMatch(required=(), alternatives=tuple(alternatives)), where,
+                                0, CANDIDATE_TURNS):
+            turns[hit.turn.id] = hit.turn
+    meaning = {(t, a): cos for t, a, _, cos in near}
+    missing = sorted({t for t, _ in meaning} - set(turns))
+    for t in store.turns(missing):
+        if t.speaker_role in TESTIMONY_ROLES:
+            turns[t.id] = t
     if entities:
         naming = store.turns_naming(list(entities), "", CANDIDATE_TURNS)
         missing = [t for t, _ in naming if t not in turns]
@@ -188,7 +201,7 @@ def corroborate_claim(store: GraphStore, claim: str, *, limit: int = 10,
             if t.speaker_role in TESTIMONY_ROLES:
                 turns[t.id] = t
     if not turns:
-        return ClaimCorroboration(claim, (), 0, 0.0, (), (), entities=tuple(entities))
+        return ClaimCorroboration(claim, (), 0, 0.0, (), (), retrieval, tuple(entities))
     summaries = store.interview_summaries({t.interview_id for t in turns.values()})
     mentions: dict[str, list[MentionRow]] = defaultdict(list)
     for m in store.mentions(turn_ids=list(turns)):
@@ -213,7 +226,7 @@ def corroborate_claim(store: GraphStore, claim: str, *, limit: int = 10,
     n = len(turns)
     weight = {s: math.log(1 + n / (1 + df[s])) + 0.5 for s in stems}
     entity_weight = max(weight.values(), default=1.0) * 1.5
-    total = sum(weight.values()) + entity_weight * len(entities)
+    total = max(sum(weight.values()) + entity_weight * len(entities), 1e-9)
     items = len(stems) + len(entities)  # what a sentence may share with the statement
 
     claim_year = next((int(y) for y in re.findall(r"\b(?:19|20)\d\d\b", claim)), None)
@@ -237,9 +250,17 @@ def corroborate_claim(store: GraphStore, claim: str, *, limit: int = 10,
             here = {m.entity_id: m for m in mentions[t.id] if a <= m.start < b}
             named = [e for e in entities if e in here]
             share = (sum(weight[s] for s in found) + entity_weight * len(named)) / total
-            if share < SUPPORT or len(found) + len(named) < min(2, items) \
+            cos = meaning.get((t.id, a))
+            by_meaning = (min(1.0, max(0.0, (cos - MEANING_FLOOR) / MEANING_SPAN))
+                          if cos is not None else 0.0)
+            shared = len(found) + len(named)
+            if by_meaning >= max(share, SUPPORT) and (cos >= MEANING_ALONE or shared):
+                share = by_meaning  # near in meaning: other words may say the same
+            elif share < SUPPORT or shared < min(2, items) \
                     or (entities and not named and share < 2 * SUPPORT):
                 continue
+            else:
+                share = max(share, by_meaning)
             text = t.text[lo:hi]
             status, cue = epistemic_status(text)
             q = ClaimQuote(t.interview_id, t.id, t.index, t.speaker_role, a, b, text, status,
@@ -287,7 +308,22 @@ def corroborate_claim(store: GraphStore, claim: str, *, limit: int = 10,
     return ClaimCorroboration(claim, tuple(sources[:limit]), len(sources), weighted,
                               tuple(against[:limit]),
                               _differ(sources, claim_year, summaries, bool(claim_numbers)),
-                              entities=tuple(entities))
+                              retrieval, tuple(entities))
+
+
+def _nearest(store: GraphStore, claim: str) -> tuple[list[tuple[str, int, int, float]], str]:
+    """The sentences nearest the statement in meaning, and how the answer was found."""
+    from graph_builder.embeddings import MODEL_NAME, encoder, missing_reason, to_bytes
+
+    model = encoder()
+    if model is None:
+        return [], f"words and entities only: {missing_reason()}"
+    near = store.similar_sentences(to_bytes(model.encode([claim]))[0], NEAREST_SENTENCES)
+    if not near:
+        return [], ("words and entities only: the store holds no sentence vectors (its "
+                    "interviews were ingested without the model; ingest them again into a "
+                    "new store to match by meaning)")
+    return near, f"meaning ({MODEL_NAME}), words and entities"
 
 
 class _Nothing:

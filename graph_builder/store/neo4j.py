@@ -85,6 +85,7 @@ from neo4j import GraphDatabase, ManagedTransaction
 from neo4j.exceptions import (AuthError, ClientError, ConfigurationError, DriverError,
                               Neo4jError, ServiceUnavailable, SessionExpired)
 
+from graph_builder.embeddings import DIMENSIONS
 from graph_builder.errors import StoreUnavailable
 from graph_builder.keys import block, key_type, name_part, skeleton, word_prefixes
 from graph_builder.model import (Entity, ExtractedInterview, Interview, Interviewee,
@@ -465,6 +466,19 @@ DELETE p
 # (:MentionKey)-[:USED_IN {entity_id, mentions, interview_id}]->(:Interview) per key and interview;
 # counts, spellings and hints on the key, moved by each interview's share.
 # $rows: [key, entity id, mentions, type, block, skeleton]
+_CREATE_SENTENCE_VECTORS = """
+UNWIND $rows AS r
+CREATE (:SentenceVector {turn_id: r[0], interview_id: $id, start: r[1], end: r[2], vector: r[3]})
+"""
+
+
+def vector_list(blob: bytes) -> list[float]:
+    """An int8 vector (graph_builder/embeddings.py) as the unit floats Neo4j indexes."""
+    from graph_builder.embeddings import from_bytes
+
+    return [float(x) for x in from_bytes([blob])[0]]
+
+
 _CREATE_KEY_USE = """
 MATCH (i:Interview {id: $id})
 UNWIND $rows AS row
@@ -1127,6 +1141,11 @@ class Neo4jStore:
             "FOR (n:PossiblySame) REQUIRE (n.a_key, n.b_key) IS UNIQUE",
             "CREATE CONSTRAINT store_meta_name IF NOT EXISTS "
             "FOR (n:StoreMeta) REQUIRE n.name IS UNIQUE",
+            "CREATE INDEX sentence_vector_interview IF NOT EXISTS "
+            "FOR (s:SentenceVector) ON (s.interview_id)",
+            f"CREATE VECTOR INDEX sentence_vectors IF NOT EXISTS FOR (s:SentenceVector) ON s.vector "
+            f"OPTIONS {{indexConfig: {{`vector.dimensions`: {DIMENSIONS}, "
+            "`vector.similarity_function`: 'cosine'}}",
             "CREATE CONSTRAINT unresolved_entity_id IF NOT EXISTS "
             "FOR (n:UnresolvedEntity) REQUIRE n.id IS UNIQUE",
             "CREATE CONSTRAINT date_id IF NOT EXISTS FOR (n:Date) REQUIRE n.id IS UNIQUE",
@@ -1247,6 +1266,7 @@ class Neo4jStore:
                                                      name="ids")]
         old = _OldVersion(record, rows)
         tx.run(_DELETE_OLD, id=interview_id).consume()
+        tx.run("MATCH (s:SentenceVector {interview_id: $id}) DELETE s", id=interview_id).consume()
         return old
 
     def _apply_shift(self, tx: ManagedTransaction, shift: _Shift, created: set[str]) -> None:
@@ -1345,6 +1365,7 @@ class Neo4jStore:
         key_rows = [[k, e, n, key_type(k), block(k), skeleton(name_part(k))]
                     for k, (n, e) in sorted(share.keys.items())]
         ends = {x for ln in links for x in (ln[3], ln[4])}
+        sentence_rows = [[turn_ids[i], a, b, vector_list(v)] for i, a, b, v in extracted.sentences]
 
         def work(tx: ManagedTransaction) -> None:
             first = self._lock(tx, reserve=len(mentions) + len(codes))
@@ -1364,6 +1385,7 @@ class Neo4jStore:
             self._expect(self._batched(tx, _CREATE_NAMED_IN, named_rows), len(named_rows),
                          "NAMED_IN aggregates")
             self._batched(tx, _CREATE_KEY_USE, key_rows, id=iv.id)
+            self._batched(tx, _CREATE_SENTENCE_VECTORS, sentence_rows, id=iv.id)
             shift = _Shift()
             if old.share is not None and old.pseudonym is not None:
                 shift.add(old.share, old.pseudonym, -1)
@@ -1727,6 +1749,27 @@ class Neo4jStore:
     def interviews(self) -> list[InterviewSummary]:
         rows = self._rows(self._SUMMARIES + f"RETURN collect({_SUMMARY_FIELDS}) AS rows")
         return sorted((InterviewSummary(**r) for r in rows), key=lambda s: s.id)
+
+    def similar_sentences(self, vector: bytes, k: int) -> list[tuple[str, int, int, float]]:
+        """Neo4j's own vector index (HNSW, cosine) brings twice the sentences asked for; their
+        cosines are then computed from the stored vectors exactly as the embedded store
+        computes them, so both stores rank and score alike."""
+        import numpy as np
+
+        from graph_builder.embeddings import from_bytes
+
+        if k <= 0:
+            return []
+        rows = self._read(lambda tx: tx.run(
+            "CALL db.index.vector.queryNodes('sentence_vectors', $k, $v) YIELD node "
+            "RETURN node.turn_id AS t, node.start AS a, node.end AS b, node.vector AS vec",
+            k=int(2 * k), v=vector_list(vector)).data())
+        if not rows:
+            return []
+        matrix = np.array([r["vec"] for r in rows], dtype=np.float32)
+        scores = matrix @ from_bytes([vector])[0]
+        out = [(r["t"], r["a"], r["b"], round(float(c), 4)) for r, c in zip(rows, scores)]
+        return sorted(out, key=lambda r: (-r[3], r[0], r[1]))[:k]
 
     def redaction_terms(self) -> list[tuple[str, str, str]]:
         rows = self._read(lambda tx: tx.run(

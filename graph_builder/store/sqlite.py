@@ -35,7 +35,8 @@ from queries.text import search_text
 from schemas import SPEAKER_ROLES, graph_schema, load_codebook
 
 SCHEMA_VERSION = graph_schema()["version"]
-_SQL_TYPES = {"string": "TEXT", "integer": "INTEGER", "float": "REAL", "list": "TEXT"}
+_SQL_TYPES = {"string": "TEXT", "integer": "INTEGER", "float": "REAL", "list": "TEXT",
+              "bytes": "BLOB"}
 _CHUNK = 500  # ids per IN (...) list: under SQLite's bound-parameter limit
 # A stance's rank, in SQL (the rank order is the policy; weights live in queries/).
 _RANK_SQL = "CASE {col} " + " ".join(f"WHEN '{s}' THEN {r}" for s, r in STANCE_RANK.items()) \
@@ -137,6 +138,8 @@ def _ddl() -> str:
         "entity_id TEXT NOT NULL);",
         "CREATE INDEX IF NOT EXISTS resolution_by_base ON resolution(base_key);",
         "CREATE INDEX IF NOT EXISTS resolution_by_entity ON resolution(entity_id);",
+        f"CREATE TABLE IF NOT EXISTS sentence_vector ({_cols('bookkeeping', 'SentenceVector')});",
+        "CREATE INDEX IF NOT EXISTS sentence_vector_by_interview ON sentence_vector(interview_id);",
         f"CREATE TABLE IF NOT EXISTS possibly_same ({_cols('bookkeeping', 'PossiblySame')}, "
         "PRIMARY KEY (a_key, b_key));",
         "CREATE INDEX IF NOT EXISTS possibly_same_a ON possibly_same(a_base);",
@@ -463,7 +466,7 @@ class SQLiteStore:
         # The full-text entries go by rowid: no scan of the index.
         db.execute("INSERT INTO turn_fts(turn_fts, rowid, search_text) SELECT 'delete', n, "
                    "search_text FROM turn WHERE interview_id = ?", (interview_id,))
-        for table in ("mention", "theme_code", "link", "turn"):
+        for table in ("mention", "theme_code", "link", "turn", "sentence_vector"):
             db.execute(f"DELETE FROM {table} WHERE interview_id = ?", (interview_id,))
         db.execute("DELETE FROM interview WHERE id = ?", (interview_id,))
         return touched, [row[0]]
@@ -511,6 +514,9 @@ class SQLiteStore:
                  for t in iv.turns])
             db.execute("INSERT INTO turn_fts(rowid, search_text) SELECT n, search_text FROM turn "
                        "WHERE interview_id = ?", (iv.id,))
+            db.executemany('INSERT INTO sentence_vector(turn_id, interview_id, start, "end", '
+                           "vector) VALUES (?,?,?,?,?)",
+                           [(turn_ids[i], iv.id, a, b, v) for i, a, b, v in extracted.sentences])
             db.executemany(
                 "INSERT INTO mention(turn_id, interview_id, turn_index, type, entity_id, "
                 'canonical_hint, start, "end", surface, key, method, confidence, speaker_role, '
@@ -557,7 +563,7 @@ class SQLiteStore:
                           "theme_code", "link", "named_in", "interview_pair", "cooccurrence",
                           "mention_key", "key_interview", "key_company", "key_surface",
                           "key_hint", "entity_interviewee", "pending_key", "resolution",
-                          "possibly_same", "curation"):
+                          "possibly_same", "curation", "sentence_vector"):
                 db.execute(f"DELETE FROM {table}")
             db.execute("INSERT INTO turn_fts(turn_fts) VALUES ('delete-all')")
             db.execute("INSERT INTO entity_fts(entity_fts) VALUES ('delete-all')")
@@ -795,6 +801,30 @@ class SQLiteStore:
 
     def interviews(self) -> list[InterviewSummary]:
         return [self._summary(r) for r in self._rows(self._SUMMARY + "ORDER BY i.id")]
+
+    def similar_sentences(self, vector: bytes, k: int) -> list[tuple[str, int, int, float]]:
+        """The k testimony sentences nearest `vector` (cosine): (turn id, start, end, score),
+        nearest first. The embedded store's vector index is the table's vectors as one matrix,
+        read once per write and searched exactly (a 1,000-interview corpus: ~60k rows, 23 MB)."""
+        from graph_builder.embeddings import from_bytes
+
+        version = self.graph_version()[0]
+        cached = getattr(self, "_vectors", None)
+        if cached is None or cached[0] != version:
+            with self._lock:
+                rows = self._db.execute('SELECT turn_id, start, "end", vector FROM sentence_vector '
+                                        "ORDER BY rowid").fetchall()
+            cached = (version, [(r[0], r[1], r[2]) for r in rows], from_bytes([r[3] for r in rows]))
+            self._vectors = cached
+        _, where, matrix = cached
+        if not where or k <= 0:
+            return []
+        import numpy as np
+
+        scores = matrix @ from_bytes([vector])[0]
+        top = np.argsort(-scores, kind="stable")[:2 * k]
+        out = [(*where[i], round(float(scores[i]), 4)) for i in top]
+        return sorted(out, key=lambda r: (-r[3], r[0], r[1]))[:k]
 
     def redaction_terms(self) -> list[tuple[str, str, str]]:
         out: dict[tuple[str, str, str], None] = {}
