@@ -24,6 +24,7 @@ from queries.text import quote
 WEIGHTS = {"first_hand": 1.0, "unmarked": 0.8, "hedged": 0.6, "hearsay": 0.4}
 # Disagreements are read from at most this many supporting turns (an event told by hundreds).
 DISAGREEMENT_TURNS = 2_000
+DAY_TURNS = 300  # for a place or a person: only the days its sources give are compared
 
 
 @dataclass(frozen=True)
@@ -129,6 +130,8 @@ def corroborate(store: GraphStore, subject: Subject, *, offset: int = 0, limit: 
     if (events or with_disagreements) and total >= 2:
         differ = disagreements(store, store.supports(subject, None, DISAGREEMENT_TURNS),
                                exclude={x.id for x in (a, b) if x is not None})
+    elif total >= 2:
+        differ = days_apart(store, store.supports(subject, None, DAY_TURNS))
     return Corroboration(subject=words, sources=sources, source_count=total,
                          weighted_support=weighted, prompted=tuple(store.prompted(subject)),
                          disagreements=differ, offset=offset)
@@ -235,4 +238,40 @@ def disagreements(store: GraphStore, supports: list[SupportRow],
                 versions.append((who, tuple(sorted(values))))
         if len(versions) >= 2 and len({v for _, v in versions}) > 1:
             out.append(Disagreement(aspect=aspect, versions=tuple(versions)))
+    return tuple(out)
+
+
+_DAY_OF_MONTH = re.compile(rf"\b(?:({_DAY})\s+(?:of\s+)?({_MONTHS})|({_MONTHS})\s+({_DAY}))\b", re.I)
+
+
+def _day_number(word: str) -> int | None:
+    from graph_builder.extract.dates import ORDINALS
+
+    w = word.lower()
+    if w in ORDINALS:
+        return ORDINALS[w]
+    digits = re.match(r"\d{1,2}", w)
+    return int(digits.group(0)) if digits else None
+
+
+def days_apart(store: GraphStore, supports: list[SupportRow]) -> tuple[Disagreement, ...]:
+    """For what is not an event (a place, a person): the days of the month sources give in
+    the sentences naming it, where two of them put the same month's day apart ("the third of
+    August" against "the fourth of August": one event told two ways). Years and months alone
+    are left out: "in 2014 I moved to Raqqa" and "in 2016 I left" are two things, not a
+    dispute; a day without its year is compared by month."""
+    months: dict[str, dict[str, set[int]]] = defaultdict(lambda: defaultdict(set))
+    for r in supports:
+        lo, hi = r.sentence_start - r.turn.start, r.sentence_end - r.turn.start
+        for m in _DAY_OF_MONTH.finditer(r.turn.text[lo:hi]):
+            day_word, month = (m.group(1), m.group(2)) if m.group(1) else (m.group(4), m.group(3))
+            day = _day_number(day_word)
+            if day and 1 <= day <= 31:
+                months[month.capitalize()][r.pseudonym].add(day)
+    out = []
+    for month, by_person in sorted(months.items()):
+        if len(by_person) >= 2 and len({d for ds in by_person.values() for d in ds}) > 1:
+            out.append(Disagreement(aspect="dates", versions=tuple(
+                (who, tuple(f"{d} {month}" for d in sorted(ds)))
+                for who, ds in sorted(by_person.items()))))
     return tuple(out)

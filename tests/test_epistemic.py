@@ -54,3 +54,16 @@ def test_we_moved_to_raqqa_is_first_hand(sample_store) -> None:
     c = corroborate_entity(sample_store, raqqa.id, limit=None)
     moved = [s for src in c.sources for s in src.supports if "moved to Raqqa" in s.quote]
     assert moved and all(s.stance == "first_hand" for s in moved)
+
+
+def test_the_sinjar_corroboration_shows_the_day_abu_hareth_gives_otherwise(sample_store) -> None:
+    """"Some people say the third, but I know it was the fourth" against two witnesses who
+    say the third of August: the day each gives, side by side."""
+    c = corroborate_entity(sample_store, "place:sinjar", limit=10)
+    (dates,) = [d for d in c.disagreements if d.aspect == "dates"]
+    versions = dict(dates.versions)
+    assert versions["Abu Hareth"] == ("4 August",)
+    assert versions["Shireen"] == versions["Abu Mustafa"] == ("3 August",)
+    # and a place whose sources name years only shows no dispute
+    raqqa = corroborate_entity(sample_store, "place:raka", limit=10)
+    assert not [d for d in raqqa.disagreements if d.aspect == "dates"]
