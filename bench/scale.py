@@ -163,7 +163,8 @@ def questions(store: GraphStore) -> dict[str, list[Callable[[], Any]]]:
         "paths between two entities": [lambda a=a, b=b: shortest_paths(store, a.id, b.id)
                                        for a, b in pairs],
         "network view (150 nodes, laid out)": [view],
-        "whole-graph GEXF": [lambda: gexf(network_data(store, NetworkQuery(max_nodes=None)))],
+        "whole-graph GEXF": [lambda: gexf(network_data(store, NetworkQuery(max_nodes=None)),
+                                           store=store)],
         "timeline (first page; at a place)": [lambda: timeline(store, limit=25)] + [
             lambda p=p: timeline(store, place=p.id, limit=25) for p in places[:4]],
         "typed relations (150 nodes)": [lambda: relation_data(store, NetworkQuery(max_nodes=150))],
