@@ -37,7 +37,8 @@ class Encoder:
         from tokenizers import Tokenizer
 
         options = ort.SessionOptions()
-        options.intra_op_num_threads = 1
+        # a few cores for a batch at ingest (extraction's worker processes are done by then)
+        options.intra_op_num_threads = max(1, min(4, os.cpu_count() or 1))
         options.inter_op_num_threads = 1
         self._session = ort.InferenceSession(str(folder / f"{MODEL_NAME}.onnx"), options,
                                              providers=["CPUExecutionProvider"])
