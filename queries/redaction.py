@@ -46,6 +46,13 @@ _PHONE_LIKE = re.compile(r"(?<![\w+])\+?\d[\d .\-()]{6,}\d(?![\w])")
 _NOT_PHONE = re.compile(r"\d{4}\s*[-\u2013]\s*\d{4}|\d{1,2}[./-]\d{1,2}[./-]\d{2,4}")
 EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 _GAP = re.compile(r"[\s\-_]+")
+_WORDS = re.compile(r"[^\W_]+")
+_NAME_BEFORE = re.compile(r"(?:\b(?:abu|umm|um|ibn|bin|bint|abi|al|el|ad|as|ar|at|az|ash)[\s\-]+|-)$",
+                          re.IGNORECASE)
+_NAME_AFTER = re.compile(r"(?:[\s\-]+(?:al|el|bin|ibn|bint)\b|-\w)", re.IGNORECASE)
+# ... or a word of a longer name: "Hussein" in "Saddam Hussein", "Ali" in "Ali Baba"
+_CAPITAL_BEFORE = re.compile(r"\b[A-Z][\w'\u2019]+[ \t]+$")
+_CAPITAL_AFTER = re.compile(r"[ \t]+[A-Z][\w'\u2019]*")
 
 
 def _phone(match: re.Match[str]) -> str:
@@ -65,6 +72,19 @@ def project_secret() -> bytes:
     if given:
         return given.encode("utf-8")
     path = Path(os.environ.get(SECRET_FILE_ENV) or DEFAULT_SECRET_FILE)
+    try:
+        stamp = path.stat().st_mtime_ns
+    except OSError:
+        return _read_secret(path)
+    return _secret_at(str(path), stamp)
+
+
+@lru_cache(maxsize=8)
+def _secret_at(path: str, stamp: int) -> bytes:  # noqa: ARG001 - the stamp keys the cache
+    return _read_secret(Path(path))
+
+
+def _read_secret(path: Path) -> bytes:
     try:
         if not path.exists():
             path.parent.mkdir(parents=True, exist_ok=True)
@@ -103,19 +123,45 @@ def _literal(term: str) -> str:
 @dataclass(frozen=True)
 class Redactor:
     patterns: tuple[re.Pattern[str], ...] = ()  # regular expressions of the list: [redacted]
-    names: re.Pattern[str] | None = None  # every literal term, longest first
+    names: bool = False  # whether there are literal terms at all
     replacement: dict[str, str] = field(default_factory=dict)  # term's key -> code or MARK
     codes: dict[str, str] = field(default_factory=dict)  # pseudonym -> code
+    # every literal term as its words, by how many: a text holding none of these runs of
+    # words is passed over without the long alternation (thousands of witnesses' names)
+    runs: dict[int, frozenset[tuple[str, ...]]] = field(default_factory=dict)
+    by_words: dict[str, str] = field(default_factory=dict)  # a term's words -> its replacement
+
+    def _named(self, value: str) -> tuple[str, ...]:
+        """The terms whose words stand in `value` (candidates: the regex decides)."""
+        words = _WORDS.findall(value.casefold())
+        found = {" ".join(words[i:i + n]) for n, forms in self.runs.items()
+                 for i in range(len(words) - n + 1) if tuple(words[i:i + n]) in forms}
+        return tuple(sorted(found))
 
     def text(self, value: str) -> str:
         """`value` with every witness name made their code and every listed name, phrase,
         phone number or address [redacted]."""
         value = _PHONE_LIKE.sub(_phone, EMAIL.sub(MARK, value))
-        if self.names is not None:
-            value = self.names.sub(lambda m: self.replacement.get(_key(m.group(0)), MARK), value)
+        named = self._named(value) if self.names else ()
+        if named:  # only those terms' pattern runs, not the alternation of every name
+            value = _pattern_of(named).sub(lambda m: self._replace(m, value), value)
         for pattern in self.patterns:
             value = pattern.sub(MARK, value)
         return value
+
+    def _replace(self, m: re.Match[str], value: str) -> str:
+        rep = self.replacement.get(_key(m.group(0)))
+        if rep is None:  # words a term's key holds differently (punctuation): by its words
+            rep = self.by_words.get(" ".join(_WORDS.findall(m.group(0).casefold())), MARK)
+        if rep == MARK:
+            return MARK
+        # A witness's name inside a longer one ("Omar" in "Abu Omar", "Rashid" in "al-Rashid
+        # camp") is someone else's: it keeps its words.
+        before, after = value[max(0, m.start() - 24):m.start()], value[m.end():m.end() + 24]
+        if _NAME_BEFORE.search(before) or _NAME_AFTER.match(after) \
+                or _CAPITAL_BEFORE.search(before) or _CAPITAL_AFTER.match(after):
+            return m.group(0)
+        return rep
 
     def hits(self, value: str) -> bool:
         return self.text(value) != value
@@ -174,11 +220,25 @@ def build(terms: list[tuple[str, str, str]], listed: tuple[str, ...] = (),
             replacement[key] = MARK
     for line in listed:
         replacement[_key(line)] = MARK
-    names = None
-    if replacement:
-        ordered = sorted(replacement, key=len, reverse=True)
-        names = re.compile("|".join(_literal(k) for k in ordered), re.IGNORECASE)
-    return Redactor(tuple(patterns), names, replacement, codes)
+    names = bool(replacement)
+    runs: dict[int, set[tuple[str, ...]]] = {}
+    by_words: dict[str, str] = {}
+    for k, rep in replacement.items():
+        form = tuple(_WORDS.findall(k))
+        if form:
+            runs.setdefault(len(form), set()).add(form)
+            if by_words.get(" ".join(form)) != MARK:
+                by_words[" ".join(form)] = rep
+    return Redactor(tuple(patterns), names, replacement, codes,
+                    {n: frozenset(f) for n, f in sorted(runs.items())}, by_words)
+
+
+@lru_cache(maxsize=4096)
+def _pattern_of(words: tuple[str, ...]) -> re.Pattern[str]:
+    """The pattern of a few terms (given by their words), longest first."""
+    ordered = sorted(words, key=len, reverse=True)
+    return re.compile("|".join(r"(?<!\w)" + r"[\W_]+".join(re.escape(w) for w in t.split()) +
+                               r"(?!\w)" for t in ordered), re.IGNORECASE)
 
 
 _cache: dict[tuple, Redactor] = {}

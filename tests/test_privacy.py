@@ -219,3 +219,17 @@ def test_the_code_is_keyed_by_the_project_secret(tmp_path: Path, monkeypatch) ->
     assert witness_code("Umm Khaled") != first  # without the secret, nobody computes it
     monkeypatch.setenv("TESTIMONY_SECRET", "a team's shared secret")
     assert witness_code("Umm Khaled") == witness_code("Umm Khaled", b"a team's shared secret")
+
+
+def test_a_witness_name_inside_someone_elses_is_left_alone() -> None:
+    """A witness called "Omar" is coded where "Omar" stands alone, not in "Abu Omar" (someone
+    else), "al-Omar camp" or "Saddam Omar"; private terms go wherever they stand."""
+    from queries.redaction import MARK, build
+
+    r = build([("Omar", "witness", "Omar"), ("Omar", "private", "Benali")], secret=b"fictional")
+    code = r.code("Omar")
+    assert r.text("Omar said the camp was full.") == f"{code} said the camp was full."
+    for other in ("Abu Omar was the emir.", "They took us to al-Omar camp.",
+                  "Saddam Omar ran the checkpoint.", "Omar al-Tunisi was his deputy."):
+        assert r.text(other) == other
+    assert r.text("Umm Benali and the Benali family") == f"Umm {MARK} and the {MARK} family"
